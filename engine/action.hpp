@@ -1,0 +1,65 @@
+#pragma once
+// An action that a firing produced, fully rendered (placeholders filled,
+// staff-facing phones masked), ready for a sink to serialise as the
+// CloudEvents envelope of events.md "Actions out". Plain data.
+
+#include <optional>
+#include <string>
+
+#include "base/decimal.hpp"
+#include "base/time.hpp"
+#include "dsl/ast.hpp"
+
+namespace patron {
+
+struct Action {
+  std::string id;          // stable: hash of (rule, customer or key, cause, action index)
+  dsl::ActionKind kind = dsl::ActionKind::kCoupon;
+  std::string rule;        // rule name
+  TimePoint time = 0;      // when it ran
+  // Customer: empty id means "no customer" (data.customer is left out).
+  std::string customer_id;
+  std::string customer_phone;  // full, or masked for staff-facing kinds
+  std::string store;       // "" when unknown (subject suffix "_")
+  std::string cause_event;                 // data.cause.event, when there is one
+  std::optional<TimePoint> cause_deadline; // data.cause.deadline (absence, schedules)
+
+  // coupon
+  std::string code;
+  std::optional<Decimal> value;
+  std::optional<TimePoint> valid_until;
+  // message
+  dsl::Channel channel = dsl::Channel::kSms;
+  std::string template_name;
+  // ticket / remind
+  std::string title;       // ticket
+  std::string text;        // remind
+  dsl::TicketPriority priority = dsl::TicketPriority::kNormal;
+  std::string role;
+  // tag / untag
+  std::string tag;
+  // set: attr without "customer." ("tier", "attrs.vip_since"); value as JSON text
+  std::string attr;
+  std::string value_json;
+  // points
+  Decimal delta;
+  Decimal balance;
+  // emit
+  std::string emit_type;
+  // webhook
+  std::string endpoint;
+};
+
+// Names used in subjects and envelopes: "coupon", "message", ..., "webhook".
+const char* ActionKindName(dsl::ActionKind kind);
+const char* ChannelName(dsl::Channel channel);
+const char* PriorityName(dsl::TicketPriority priority);
+
+// A message the engine could not accept, with the reason.
+struct DeadLetter {
+  std::string message;  // the bytes received, as text
+  std::string reason;
+  std::string subject;  // NATS subject it came from, if any
+};
+
+}  // namespace patron

@@ -1,0 +1,71 @@
+#pragma once
+// The engine: takes raw messages, decodes and dedupes them, resolves and
+// merges customers, applies the built-in profile updates, runs the compiled
+// rule graph, and hands actions to the sink after each group commit.
+// One Engine owns one partition's state; every method runs on one thread.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "engine/action_sink.hpp"
+#include "engine/clock.hpp"
+#include "engine/state_store.hpp"
+
+namespace patron {
+
+class CompiledRules;  // engine/compiler.hpp
+
+struct EngineOptions {
+  // Mask phone numbers in staff-facing actions (ticket, remind).
+  bool mask_staff_phones = true;
+  // Depth of `emit` chains (an emitted event emitting again); deeper emits
+  // are dropped and counted.
+  int max_emit_depth = 8;
+  // Coupons remembered per customer for conversion attribution.
+  size_t max_coupons_per_customer = 64;
+};
+
+// Counters since the engine started. Read on the engine's thread.
+struct EngineStats {
+  uint64_t events_read = 0;       // messages handed to Accept()
+  uint64_t events_processed = 0;  // accepted and evaluated
+  uint64_t duplicates = 0;        // dropped: (source, id) already processed
+  uint64_t rejected = 0;          // sent to dead letters
+  uint64_t actions = 0;           // actions published
+  std::map<std::string, uint64_t> actions_per_rule;  // rule name -> actions published
+  std::map<std::string, uint64_t> fired_per_rule;    // rule name -> firings (incl. held out)
+};
+
+class Engine {
+ public:
+  // `rules`, `store`, `sink` and `clock` must outlive the engine.
+  Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+         EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Processes one message. A message that is not a valid event goes to the
+  // sink's dead letters with its reason; that is not an error. Returns a
+  // failed Status only when the store or sink failed, after which the engine
+  // must not be used.
+  Status Accept(std::string_view message, std::string_view subject = {});
+
+  // Commits every change since the last commit, then publishes the actions
+  // and dead letters of that batch in the order they were produced.
+  Status Commit();
+
+  // Messages accepted since the last Commit().
+  size_t pending() const;
+  const EngineStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace patron

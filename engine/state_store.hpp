@@ -1,0 +1,68 @@
+#pragma once
+// What the engine needs from durable state. Implemented over LMDB in
+// stores/lmdb_state_store.hpp. One writer: every method is called on the
+// engine's thread only. Changes accumulate in one open batch and become
+// durable together at Commit() (group commit); nothing is visible to other
+// processes before that.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "engine/event.hpp"
+#include "stores/customer_record.hpp"
+
+namespace patron {
+
+// What happened to one firing, kept for per-rule reports.
+enum class OutcomeKind : uint8_t { kFired, kSkippedLimit, kHeldOut, kSuppressed, kConverted };
+
+struct Outcome {
+  OutcomeKind kind = OutcomeKind::kFired;
+  std::string rule;
+  std::string customer_id;
+  TimePoint time = 0;
+  std::string cause;    // event id (or deadline) that caused the firing
+  std::string detail;   // suppression reason, coupon code, ...
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // The record of `customer_id`, or nullptr if there is none. The pointer
+  // stays valid until Commit() or EraseCustomer(customer_id); changes made
+  // through it must be announced with MarkDirty().
+  virtual Result<CustomerRecord*> FindCustomer(std::string_view customer_id) = 0;
+  // A new, empty record with profile.id = customer_id (which must not exist).
+  virtual Result<CustomerRecord*> CreateCustomer(std::string_view customer_id) = 0;
+  // The record will be written at the next Commit().
+  virtual void MarkDirty(CustomerRecord* record) = 0;
+  // Removes the record (after a merge into another customer).
+  virtual Status EraseCustomer(std::string_view customer_id) = 0;
+
+  // Identity index: normalised identifier -> customer id.
+  virtual Result<std::optional<std::string>> FindIdentity(IdentityKind kind, std::string_view value) = 0;
+  virtual Status PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) = 0;
+
+  // Processed events, keyed by (source, id).
+  virtual Result<bool> IsProcessed(std::string_view source, std::string_view id) = 0;
+  virtual Status MarkProcessed(std::string_view source, std::string_view id) = 0;
+
+  // State of `limit ... per <path>` keys (not per customer): nullopt if none.
+  virtual Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) = 0;
+  virtual Status PutKeyedState(std::string_view key, const RuleState& state) = 0;
+
+  // Appends an outcome record (held out, suppressed, skipped, converted) and
+  // counts it per rule.
+  virtual Status RecordOutcome(const Outcome& outcome) = 0;
+
+  // Writes every change since the last Commit() in one transaction and makes
+  // it durable. On failure nothing of the batch is written and the store
+  // must not be used again.
+  virtual Status Commit() = 0;
+};
+
+}  // namespace patron
