@@ -51,9 +51,19 @@ struct Action {
 };
 
 // Names used in subjects and envelopes: "coupon", "message", ..., "webhook".
-const char* ActionKindName(dsl::ActionKind kind);
-const char* ChannelName(dsl::Channel channel);
-const char* PriorityName(dsl::TicketPriority priority);
+inline const char* ActionKindName(dsl::ActionKind kind) {
+  static constexpr const char* kNames[] = {"coupon", "message", "ticket", "remind", "tag",
+                                           "untag",  "set",     "points", "emit",   "webhook"};
+  return kNames[static_cast<size_t>(kind)];
+}
+inline const char* ChannelName(dsl::Channel channel) {
+  static constexpr const char* kNames[] = {"sms", "wechat", "app", "email"};
+  return kNames[static_cast<size_t>(channel)];
+}
+inline const char* PriorityName(dsl::TicketPriority priority) {
+  static constexpr const char* kNames[] = {"low", "normal", "high", "urgent"};
+  return kNames[static_cast<size_t>(priority)];
+}
 
 // A message the engine could not accept, with the reason.
 struct DeadLetter {

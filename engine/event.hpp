@@ -18,7 +18,10 @@ namespace patron {
 enum class IdentityKind : uint8_t { kId, kPhone, kOpenid, kUnionid, kMeituanId, kElemeId, kMemberNo };
 inline constexpr size_t kIdentityKindCount = 7;
 // "id", "phone", "openid", "unionid", "meituan_id", "eleme_id", "member_no".
-std::string_view IdentityKindName(IdentityKind kind);
+inline std::string_view IdentityKindName(IdentityKind kind) {
+  static constexpr std::string_view kNames[] = {"id", "phone", "openid", "unionid", "meituan_id", "eleme_id", "member_no"};
+  return kNames[static_cast<size_t>(kind)];
+}
 
 struct Event {
   std::string source;

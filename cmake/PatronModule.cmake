@@ -1,0 +1,17 @@
+# patron_module(<target> DEPS <libs...>): one library per source folder, from
+# every .cpp directly in that folder (fuzzer and main files excluded).
+# Includes start at the repository root ("engine/graph.hpp").
+function(patron_module target)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  list(FILTER sources EXCLUDE REGEX "(_fuzz|main)\\.cpp$")
+  if(sources)
+    add_library(${target} ${sources})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} PUBLIC ${ARG_DEPS})
+  else()
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()
