@@ -1,0 +1,589 @@
+#include "stores/lmdb_state_store.hpp"
+
+#include <lmdb.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "base/phone.hpp"
+#include "base/stable_hash.hpp"
+#include "stores/byte_codec.hpp"
+#include "stores/customer_codec.hpp"
+#include "stores/outcome_codec.hpp"
+
+namespace patron {
+
+namespace {
+
+constexpr unsigned kMaxDbs = 8;
+constexpr std::string_view kSchemaVersion = "1";
+constexpr std::string_view kSchemaVersionKey = "schema_version";
+constexpr std::string_view kNextOutcomeSeqKey = "next_outcome_seq";
+// A long key keeps this many leading bytes before its hash (see the header).
+constexpr size_t kLongKeyPrefix = 256;
+constexpr char kFieldSeparator = '\x1f';
+
+Status LmdbError(std::string_view what, int rc) {
+  std::string message = "lmdb " + std::string(what) + ": " + mdb_strerror(rc);
+  if (rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+    return Status::Corruption(std::move(message));
+  return Status::Io(std::move(message));
+}
+
+MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+std::string_view FromVal(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }
+
+struct EnvCloser {
+  void operator()(MDB_env* env) const { mdb_env_close(env); }
+};
+using EnvPtr = std::unique_ptr<MDB_env, EnvCloser>;
+
+// A transaction that aborts in its destructor unless committed.
+class Txn {
+ public:
+  Txn() = default;
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+  ~Txn() {
+    if (txn_ != nullptr) mdb_txn_abort(txn_);
+  }
+  int Begin(MDB_env* env, unsigned flags) { return mdb_txn_begin(env, nullptr, flags, &txn_); }
+  MDB_txn* get() const { return txn_; }
+  // LMDB frees the handle whatever the outcome.
+  int Commit() { return mdb_txn_commit(std::exchange(txn_, nullptr)); }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+};
+
+// The long-lived read transaction of the store: reset at each commit,
+// renewed at the next read, so it always sees the last committed state.
+class ReadSnapshot {
+ public:
+  ReadSnapshot() = default;
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot() { Drop(); }
+
+  int Ensure(MDB_env* env) {
+    if (active_) return 0;
+    int rc = txn_ == nullptr ? mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_) : mdb_txn_renew(txn_);
+    if (rc == 0) active_ = true;
+    return rc;
+  }
+  void Reset() {
+    if (active_) mdb_txn_reset(txn_);
+    active_ = false;
+  }
+  void Drop() {
+    if (txn_ != nullptr) mdb_txn_abort(txn_);
+    txn_ = nullptr;
+    active_ = false;
+  }
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+  bool active_ = false;
+};
+
+struct Tables {
+  MDB_dbi customers = 0, identities = 0, processed = 0, keyed = 0, outcomes = 0, rule_stats = 0, meta = 0;
+};
+
+int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
+  std::pair<const char*, MDB_dbi*> all[] = {
+      {"customers", &t.customers}, {"identities", &t.identities}, {"processed", &t.processed},
+      {"keyed", &t.keyed},         {"outcomes", &t.outcomes},     {"rule_stats", &t.rule_stats},
+      {"meta", &t.meta}};
+  for (auto& [name, dbi] : all) {
+    int rc = mdb_dbi_open(txn, name, flags, dbi);
+    if (rc != 0) return rc;
+  }
+  return 0;
+}
+
+// `raw` when LMDB accepts it as a key, else its long-key form built in `buf`.
+std::string_view StoreKey(std::string_view raw, size_t max_key, std::string& buf) {
+  if (raw.size() <= max_key) return raw;
+  buf.assign(raw.substr(0, kLongKeyPrefix));
+  buf.push_back('\0');
+  buf.append(Hex64(StableHash({raw})));
+  return buf;
+}
+
+struct SvHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, SvHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, SvHash, std::equal_to<>>;
+
+size_t RoundToPage(size_t size) {
+  long page = sysconf(_SC_PAGESIZE);
+  size_t p = page > 0 ? static_cast<size_t>(page) : 4096;
+  return std::max(p, (size + p - 1) / p * p);
+}
+
+Result<EnvPtr> OpenReadOnlyEnv(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "data.mdb", ec))
+    return Status::NotFound("no Patron store in " + dir);
+  MDB_env* raw = nullptr;
+  int rc = mdb_env_create(&raw);
+  if (rc != 0) return LmdbError("env_create", rc);
+  EnvPtr env(raw);
+  if ((rc = mdb_env_set_maxdbs(env.get(), kMaxDbs)) != 0) return LmdbError("set_maxdbs", rc);
+  if ((rc = mdb_env_open(env.get(), dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0644)) != 0)
+    return LmdbError("open " + dir, rc);
+  return env;
+}
+
+// Get from a read-only transaction: nullopt when absent.
+Result<std::optional<std::string_view>> GetIn(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
+  if (key.empty()) return std::optional<std::string_view>();
+  MDB_val k = ToVal(key), v;
+  int rc = mdb_get(txn, dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
+  if (rc != 0) return LmdbError("get", rc);
+  return std::optional<std::string_view>(FromVal(v));
+}
+
+}  // namespace
+
+struct LmdbStateStore::Impl {
+  struct CacheEntry {
+    std::unique_ptr<CustomerRecord> record;
+    uint64_t last_used = 0;  // commit epoch of the last access, for eviction
+    bool dirty = false;
+  };
+  using Cache = StringMap<CacheEntry>;
+  using CacheNode = Cache::value_type;
+
+  LmdbStoreOptions options;
+  EnvPtr env;
+  Tables tables;
+  size_t map_size = 0;
+  size_t max_key = 0;
+  ReadSnapshot snapshot;
+  Status failed;  // ok until a commit fails
+  uint64_t epoch = 0;
+  uint64_t next_outcome_seq = 0;
+
+  Cache cache;                    // node addresses are stable across rehashing
+  std::vector<CacheNode*> dirty;  // records to write at Commit()
+  StringSet erased;               // customer ids to delete at Commit()
+  StringMap<std::string> identities;  // "<kind>:<value>" -> customer id
+  StringSet processed;                // "<source>\x1f<id>"
+  StringMap<RuleState> keyed;         // big-endian rule_key + key
+  std::vector<Outcome> outcomes;
+  StringMap<uint64_t> stats;  // "<rule>\x1f<kind>" -> increment
+
+  std::string key_buf;   // scratch for composed keys
+  std::string long_buf;  // scratch for long-key forms
+  std::string value_buf; // scratch for encoded values
+
+  Result<std::optional<std::string_view>> Get(MDB_dbi dbi, std::string_view raw_key) {
+    int rc = snapshot.Ensure(env.get());
+    if (rc != 0) return LmdbError("begin read", rc);
+    return GetIn(snapshot.get(), dbi, StoreKey(raw_key, max_key, long_buf));
+  }
+
+  bool BatchEmpty() const {
+    return dirty.empty() && erased.empty() && identities.empty() && processed.empty() && keyed.empty() &&
+           outcomes.empty();
+  }
+
+  // One attempt at writing the whole batch. Returns the LMDB code; a
+  // non-LMDB failure (corrupt stored stats) comes back in `error`.
+  int WriteBatch(Status& error) {
+    Txn txn;
+    int rc = txn.Begin(env.get(), 0);
+    if (rc != 0) return rc;
+    MDB_txn* t = txn.get();
+    auto put = [&](MDB_dbi dbi, std::string_view raw_key, std::string_view value) {
+      MDB_val k = ToVal(StoreKey(raw_key, max_key, long_buf)), v = ToVal(value);
+      return mdb_put(t, dbi, &k, &v, 0);
+    };
+    for (const auto& id : erased) {
+      MDB_val k = ToVal(StoreKey(id, max_key, long_buf));
+      rc = mdb_del(t, tables.customers, &k, nullptr);
+      if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+    }
+    for (CacheNode* node : dirty) {
+      value_buf.clear();
+      AppendEncodedCustomer(value_buf, *node->second.record);
+      if ((rc = put(tables.customers, node->first, value_buf)) != 0) return rc;
+    }
+    for (const auto& [key, id] : identities)
+      if ((rc = put(tables.identities, key, id)) != 0) return rc;
+    for (const auto& key : processed)
+      if ((rc = put(tables.processed, key, {})) != 0) return rc;
+    for (const auto& [key, state] : keyed)
+      if ((rc = put(tables.keyed, key, EncodeRuleState(state))) != 0) return rc;
+    uint64_t seq = next_outcome_seq;
+    for (const auto& outcome : outcomes) {
+      key_buf.clear();
+      codec::PutFixed64BigEndian(key_buf, seq++);
+      if ((rc = put(tables.outcomes, key_buf, EncodeOutcome(outcome))) != 0) return rc;
+    }
+    for (const auto& [key, increment] : stats) {
+      auto old = GetIn(t, tables.rule_stats, StoreKey(key, max_key, long_buf));
+      if (!old.ok()) {
+        error = old.status();
+        return MDB_INCOMPATIBLE;
+      }
+      uint64_t count = *old ? codec::GetFixed64BigEndian(**old) : 0;
+      value_buf.clear();
+      codec::PutFixed64BigEndian(value_buf, count + increment);
+      if ((rc = put(tables.rule_stats, key, value_buf)) != 0) return rc;
+    }
+    if (!outcomes.empty()) {
+      value_buf.clear();
+      codec::PutFixed64BigEndian(value_buf, seq);
+      if ((rc = put(tables.meta, kNextOutcomeSeqKey, value_buf)) != 0) return rc;
+    }
+    if ((rc = txn.Commit()) != 0) return rc;
+    next_outcome_seq = seq;
+    return 0;
+  }
+
+  void ClearBatch() {
+    for (CacheNode* node : dirty) node->second.dirty = false;
+    dirty.clear();
+    erased.clear();
+    identities.clear();
+    processed.clear();
+    keyed.clear();
+    outcomes.clear();
+    stats.clear();
+  }
+
+  // Drops the least recently used (clean) records down to 3/4 of the limit.
+  void Evict() {
+    if (cache.size() <= options.max_cached_customers) return;
+    size_t target = options.max_cached_customers / 4 * 3;
+    std::vector<std::pair<uint64_t, Cache::iterator>> entries;
+    entries.reserve(cache.size());
+    for (auto it = cache.begin(); it != cache.end(); ++it) entries.emplace_back(it->second.last_used, it);
+    size_t drop = cache.size() - target;
+    std::nth_element(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(drop - 1), entries.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i < drop; ++i) cache.erase(entries[i].second);
+  }
+};
+
+LmdbStateStore::LmdbStateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LmdbStateStore::~LmdbStateStore() = default;
+
+Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& dir, const LmdbStoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  MDB_env* raw = nullptr;
+  int rc = mdb_env_create(&raw);
+  if (rc != 0) return LmdbError("env_create", rc);
+  impl->env.reset(raw);
+  MDB_env* env = impl->env.get();
+  size_t initial = RoundToPage(std::min(options.initial_map_size, std::max(options.max_map_size, size_t{1})));
+  if ((rc = mdb_env_set_maxdbs(env, kMaxDbs)) != 0) return LmdbError("set_maxdbs", rc);
+  if ((rc = mdb_env_set_mapsize(env, initial)) != 0) return LmdbError("set_mapsize", rc);
+  unsigned flags = MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC);
+  if ((rc = mdb_env_open(env, dir.c_str(), flags, 0644)) != 0) return LmdbError("open " + dir, rc);
+  MDB_envinfo info;
+  if ((rc = mdb_env_info(env, &info)) != 0) return LmdbError("env_info", rc);
+  impl->map_size = info.me_mapsize;  // larger than asked when the file already is
+  impl->max_key = static_cast<size_t>(mdb_env_get_maxkeysize(env));
+
+  Txn txn;
+  if ((rc = txn.Begin(env, 0)) != 0) return LmdbError("begin", rc);
+  if ((rc = OpenTables(txn.get(), MDB_CREATE, impl->tables)) != 0) return LmdbError("open tables", rc);
+  auto version = GetIn(txn.get(), impl->tables.meta, kSchemaVersionKey);
+  if (!version.ok()) return version.status();
+  if (!*version) {
+    MDB_val k = ToVal(kSchemaVersionKey), v = ToVal(kSchemaVersion);
+    if ((rc = mdb_put(txn.get(), impl->tables.meta, &k, &v, 0)) != 0) return LmdbError("put schema", rc);
+  } else if (**version != kSchemaVersion) {
+    return Status::Corruption("store in " + dir + " has schema version '" + std::string(**version) +
+                              "', this build reads '" + std::string(kSchemaVersion) + "'");
+  }
+  auto seq = GetIn(txn.get(), impl->tables.meta, kNextOutcomeSeqKey);
+  if (!seq.ok()) return seq.status();
+  if (*seq) {
+    if ((*seq)->size() != 8) return Status::Corruption("store in " + dir + ": bad next_outcome_seq");
+    impl->next_outcome_seq = codec::GetFixed64BigEndian(**seq);
+  }
+  if ((rc = txn.Commit()) != 0) return LmdbError("commit", rc);
+  return std::unique_ptr<LmdbStateStore>(new LmdbStateStore(std::move(impl)));
+}
+
+Result<CustomerRecord*> LmdbStateStore::FindCustomer(std::string_view customer_id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  if (auto it = s.cache.find(customer_id); it != s.cache.end()) {
+    it->second.last_used = s.epoch;
+    return it->second.record.get();
+  }
+  CustomerRecord* none = nullptr;
+  if (customer_id.empty() || (!s.erased.empty() && s.erased.find(customer_id) != s.erased.end())) return none;
+  auto bytes = s.Get(s.tables.customers, customer_id);
+  if (!bytes.ok()) return bytes.status();
+  if (!*bytes) return none;
+  auto record = std::make_unique<CustomerRecord>();
+  Status st = DecodeCustomer(**bytes, *record);
+  if (!st.ok()) return Status::Corruption("customer " + std::string(customer_id) + ": " + st.message());
+  if (record->profile.id != customer_id) return none;  // a long id whose hashed key collided
+  auto [it, inserted] = s.cache.try_emplace(std::string(customer_id));
+  it->second.record = std::move(record);
+  it->second.last_used = s.epoch;
+  return it->second.record.get();
+}
+
+Result<CustomerRecord*> LmdbStateStore::CreateCustomer(std::string_view customer_id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  if (customer_id.empty()) return Status::Invalid("CreateCustomer: empty customer id");
+  if (s.cache.find(customer_id) != s.cache.end())
+    return Status::Invalid("CreateCustomer: customer " + std::string(customer_id) + " exists");
+  if (auto e = s.erased.find(customer_id); e != s.erased.end()) {
+    s.erased.erase(e);  // the new record overwrites the old row at Commit()
+  } else {
+    auto bytes = s.Get(s.tables.customers, customer_id);
+    if (!bytes.ok()) return bytes.status();
+    if (*bytes) return Status::Invalid("CreateCustomer: customer " + std::string(customer_id) + " exists");
+  }
+  auto [it, inserted] = s.cache.try_emplace(std::string(customer_id));
+  it->second.record = std::make_unique<CustomerRecord>();
+  it->second.record->profile.id = std::string(customer_id);
+  it->second.last_used = s.epoch;
+  it->second.dirty = true;
+  s.dirty.push_back(&*it);
+  return it->second.record.get();
+}
+
+void LmdbStateStore::MarkDirty(CustomerRecord* record) {
+  Impl& s = *impl_;
+  if (record == nullptr) return;
+  auto it = s.cache.find(record->profile.id);
+  if (it == s.cache.end() || it->second.record.get() != record || it->second.dirty) return;
+  it->second.dirty = true;
+  s.dirty.push_back(&*it);
+}
+
+Status LmdbStateStore::EraseCustomer(std::string_view customer_id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  if (customer_id.empty()) return Status::Invalid("EraseCustomer: empty customer id");
+  if (auto it = s.cache.find(customer_id); it != s.cache.end()) {
+    if (it->second.dirty) std::erase(s.dirty, &*it);
+    s.cache.erase(it);
+  }
+  s.erased.emplace(customer_id);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> LmdbStateStore::FindIdentity(IdentityKind kind, std::string_view value) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.key_buf.assign(IdentityKindName(kind)).append(1, ':').append(value);
+  if (auto it = s.identities.find(s.key_buf); it != s.identities.end()) return std::optional<std::string>(it->second);
+  auto id = s.Get(s.tables.identities, s.key_buf);
+  if (!id.ok()) return id.status();
+  if (!*id) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(**id));
+}
+
+Status LmdbStateStore::PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  if (value.empty() || customer_id.empty()) return Status::Invalid("PutIdentity: empty identifier or customer id");
+  s.key_buf.assign(IdentityKindName(kind)).append(1, ':').append(value);
+  if (auto it = s.identities.find(s.key_buf); it != s.identities.end()) {
+    it->second.assign(customer_id);
+  } else {
+    s.identities.emplace(s.key_buf, customer_id);
+  }
+  return Status::Ok();
+}
+
+Result<bool> LmdbStateStore::IsProcessed(std::string_view source, std::string_view id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.key_buf.assign(source).append(1, kFieldSeparator).append(id);
+  if (s.processed.find(s.key_buf) != s.processed.end()) return true;
+  auto found = s.Get(s.tables.processed, s.key_buf);
+  if (!found.ok()) return found.status();
+  return found->has_value();
+}
+
+Status LmdbStateStore::MarkProcessed(std::string_view source, std::string_view id) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.key_buf.assign(source).append(1, kFieldSeparator).append(id);
+  s.processed.emplace(s.key_buf);
+  return Status::Ok();
+}
+
+Result<std::optional<RuleState>> LmdbStateStore::FindKeyedState(uint64_t rule_key, std::string_view key) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.key_buf.clear();
+  codec::PutFixed64BigEndian(s.key_buf, rule_key);
+  s.key_buf.append(key);
+  if (auto it = s.keyed.find(s.key_buf); it != s.keyed.end()) return std::optional<RuleState>(it->second);
+  auto bytes = s.Get(s.tables.keyed, s.key_buf);
+  if (!bytes.ok()) return bytes.status();
+  if (!*bytes) return std::optional<RuleState>();
+  RuleState state;
+  Status st = DecodeRuleState(**bytes, state);
+  if (!st.ok()) return st;
+  return std::optional<RuleState>(std::move(state));
+}
+
+Status LmdbStateStore::PutKeyedState(std::string_view key, const RuleState& state) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.key_buf.clear();
+  codec::PutFixed64BigEndian(s.key_buf, state.rule_key);
+  s.key_buf.append(key);
+  if (auto it = s.keyed.find(s.key_buf); it != s.keyed.end()) {
+    it->second = state;
+  } else {
+    s.keyed.emplace(s.key_buf, state);
+  }
+  return Status::Ok();
+}
+
+Status LmdbStateStore::RecordOutcome(const Outcome& outcome) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.outcomes.push_back(outcome);
+  s.key_buf.assign(outcome.rule).append(1, kFieldSeparator).append(OutcomeKindName(outcome.kind));
+  if (auto it = s.stats.find(s.key_buf); it != s.stats.end()) {
+    ++it->second;
+  } else {
+    s.stats.emplace(s.key_buf, 1);
+  }
+  return Status::Ok();
+}
+
+Status LmdbStateStore::Commit() {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.snapshot.Reset();
+  if (!s.BatchEmpty()) {
+    for (;;) {
+      Status error;
+      int rc = s.WriteBatch(error);
+      if (rc == 0) break;
+      if (rc == MDB_MAP_FULL && s.map_size < s.options.max_map_size) {
+        // Grow the map and retry the whole batch; no transaction may be open.
+        s.snapshot.Drop();
+        size_t grown = std::min(s.options.max_map_size, s.map_size * 2);
+        int set_rc = mdb_env_set_mapsize(s.env.get(), grown);
+        if (set_rc != 0) {
+          s.failed = LmdbError("grow map", set_rc);
+          return s.failed;
+        }
+        s.map_size = grown;
+        continue;
+      }
+      s.failed = error.ok() ? LmdbError("commit", rc) : error;
+      return s.failed;
+    }
+  }
+  s.ClearBatch();
+  ++s.epoch;
+  s.Evict();
+  return Status::Ok();
+}
+
+size_t LmdbStateStore::cached_customers() const { return impl_->cache.size(); }
+size_t LmdbStateStore::map_size() const { return impl_->map_size; }
+uint64_t LmdbStateStore::commits() const { return impl_->epoch; }
+
+Result<std::optional<CustomerRecord>> LmdbStateStore::LookupCustomer(const std::string& dir,
+                                                                     std::string_view phone_or_id) {
+  using Found = std::optional<CustomerRecord>;
+  auto env = OpenReadOnlyEnv(dir);
+  if (!env.ok()) return env.status();
+  Txn txn;
+  int rc = txn.Begin(env->get(), MDB_RDONLY);
+  if (rc != 0) return LmdbError("begin read", rc);
+  Tables t;
+  if ((rc = OpenTables(txn.get(), 0, t)) != 0) {
+    if (rc == MDB_NOTFOUND) return Found();
+    return LmdbError("open tables", rc);
+  }
+  size_t max_key = static_cast<size_t>(mdb_env_get_maxkeysize(env->get()));
+  std::string long_buf;
+  auto load = [&](std::string_view id) -> Result<Found> {
+    auto bytes = GetIn(txn.get(), t.customers, StoreKey(id, max_key, long_buf));
+    if (!bytes.ok()) return bytes.status();
+    if (!*bytes) return Found();
+    CustomerRecord record;
+    Status st = DecodeCustomer(**bytes, record);
+    if (!st.ok()) return st;
+    if (record.profile.id != id) return Found();
+    return Found(std::move(record));
+  };
+  auto via_identity = [&](IdentityKind kind, std::string_view value) -> Result<Found> {
+    if (value.empty()) return Found();
+    std::string key = std::string(IdentityKindName(kind)) + ":" + std::string(value);
+    auto id = GetIn(txn.get(), t.identities, StoreKey(key, max_key, long_buf));
+    if (!id.ok()) return id.status();
+    if (!*id) return Found();
+    return load(std::string(**id));
+  };
+
+  auto direct = load(phone_or_id);
+  if (!direct.ok() || *direct) return direct;
+  auto by_phone = via_identity(IdentityKind::kPhone, NormalisePhone(phone_or_id));
+  if (!by_phone.ok() || *by_phone) return by_phone;
+  for (size_t k = 0; k < kIdentityKindCount; ++k) {
+    auto kind = static_cast<IdentityKind>(k);
+    if (kind == IdentityKind::kPhone) continue;
+    auto found = via_identity(kind, phone_or_id);
+    if (!found.ok() || *found) return found;
+  }
+  return Found();
+}
+
+Result<std::map<std::string, std::map<std::string, uint64_t>>> LmdbStateStore::ReadRuleStats(const std::string& dir) {
+  std::map<std::string, std::map<std::string, uint64_t>> stats;
+  auto env = OpenReadOnlyEnv(dir);
+  if (!env.ok()) return env.status();
+  Txn txn;
+  int rc = txn.Begin(env->get(), MDB_RDONLY);
+  if (rc != 0) return LmdbError("begin read", rc);
+  MDB_dbi dbi;
+  if ((rc = mdb_dbi_open(txn.get(), "rule_stats", 0, &dbi)) != 0) {
+    if (rc == MDB_NOTFOUND) return stats;
+    return LmdbError("open rule_stats", rc);
+  }
+  MDB_cursor* raw_cursor = nullptr;
+  if ((rc = mdb_cursor_open(txn.get(), dbi, &raw_cursor)) != 0) return LmdbError("cursor", rc);
+  std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(raw_cursor, mdb_cursor_close);
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    std::string_view key = FromVal(k);
+    size_t sep = key.rfind(kFieldSeparator);
+    if (sep == std::string_view::npos || v.mv_size != 8) return Status::Corruption("rule_stats: malformed entry");
+    stats[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] = codec::GetFixed64BigEndian(FromVal(v));
+  }
+  if (rc != MDB_NOTFOUND) return LmdbError("scan rule_stats", rc);
+  return stats;
+}
+
+}  // namespace patron

@@ -1,0 +1,99 @@
+#pragma once
+// StateStore over one LMDB environment (engine/state_store.hpp). lmdb.h stays
+// in the .cpp (pimpl), so the engine never sees it.
+//
+// Named tables of the environment:
+//   customers   customer id -> EncodeCustomer bytes
+//   identities  "<kind>:<value>" (e.g. "phone:13800138000") -> customer id
+//   processed   "<source>\x1f<id>" -> empty
+//   keyed       8-byte big-endian rule_key + key -> EncodeRuleState bytes
+//   outcomes    8-byte big-endian sequence -> EncodeOutcome bytes
+//   rule_stats  "<rule name>\x1f<outcome kind name>" -> 8-byte big-endian count
+//   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian
+// Keys longer than LMDB's key limit are stored as their first 256 bytes, a NUL
+// and a 16-hex-digit stable hash of the whole key.
+//
+// Write-back: decoded records are cached in memory; every change of the open
+// batch (records, identities, processed ids, keyed states, outcomes) lives in
+// memory, and lookups see it, until Commit() writes it all in one write
+// transaction. When the map is full the map grows (doubling, up to
+// max_map_size) and the batch is retried. A failed Commit() leaves the batch
+// unwritten and the store refuses every later call with that error.
+//
+// Threads: one instance is used by one thread (the engine's). Do not open the
+// same directory twice in one process (LMDB's locking forbids it); the static
+// read-only helpers are for another process (`patron inspect`) or for after
+// the store was closed.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "engine/state_store.hpp"
+
+namespace patron {
+
+struct LmdbStoreOptions {
+  // Map size at open. The map grows (doubling) when a commit fills it, so
+  // this only has to be a sensible start; an existing larger file keeps its size.
+  size_t initial_map_size = size_t{256} << 20;  // 256 MiB
+  // The map never grows beyond this; a batch that does not fit then fails.
+  size_t max_map_size = size_t{64} << 30;  // 64 GiB (address space only; the file grows as written)
+  // fsync at every commit. A replay into throwaway state may turn it off
+  // (MDB_NOSYNC): then a crash may lose the last commits (never corrupt them).
+  bool sync_on_commit = true;
+  // After a commit the cache is trimmed to about 3/4 of this many customers,
+  // least recently used first. Records of the open batch are never dropped.
+  size_t max_cached_customers = 200'000;
+};
+
+class LmdbStateStore final : public StateStore {
+ public:
+  // Opens (creating `dir` and the tables when missing) the environment in
+  // `dir`. IoError when the directory or environment cannot be opened,
+  // Corruption when the schema version is not this build's.
+  static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir, const LmdbStoreOptions& options = {});
+
+  // Read-only look-up for `patron inspect`: opens `dir` with MDB_RDONLY and
+  // tries `phone_or_id` as a customer id, then as a phone number (normalised)
+  // through the identity index, then as each other identifier kind.
+  // nullopt when nothing matches; IoError when the environment cannot be opened.
+  static Result<std::optional<CustomerRecord>> LookupCustomer(const std::string& dir, std::string_view phone_or_id);
+  // Outcome counts per rule name and outcome kind name ("fired", "held_out", ...).
+  static Result<std::map<std::string, std::map<std::string, uint64_t>>> ReadRuleStats(const std::string& dir);
+
+  // Closes the environment; an uncommitted batch is discarded.
+  ~LmdbStateStore() override;
+  LmdbStateStore(const LmdbStateStore&) = delete;
+  LmdbStateStore& operator=(const LmdbStateStore&) = delete;
+
+  Result<CustomerRecord*> FindCustomer(std::string_view customer_id) override;
+  Result<CustomerRecord*> CreateCustomer(std::string_view customer_id) override;
+  void MarkDirty(CustomerRecord* record) override;
+  Status EraseCustomer(std::string_view customer_id) override;
+  Result<std::optional<std::string>> FindIdentity(IdentityKind kind, std::string_view value) override;
+  Status PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) override;
+  Result<bool> IsProcessed(std::string_view source, std::string_view id) override;
+  Status MarkProcessed(std::string_view source, std::string_view id) override;
+  Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) override;
+  Status PutKeyedState(std::string_view key, const RuleState& state) override;
+  Status RecordOutcome(const Outcome& outcome) override;
+  Status Commit() override;
+
+  // Observability for tests and metrics.
+  size_t cached_customers() const;
+  size_t map_size() const;
+  uint64_t commits() const;
+
+ private:
+  struct Impl;
+  explicit LmdbStateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace patron
