@@ -16,6 +16,10 @@ class CompiledRules;
 
 struct CompileOptions {
   std::string timezone = "Asia/Shanghai";
+  // A bucket's range index (engine/graph.hpp RangeIndex) holds at most this
+  // many entries (rules times elementary intervals they cover); a bucket that
+  // would need more evaluates its range conjuncts rule by rule instead.
+  size_t max_range_index_entries = size_t{1} << 20;
 };
 
 // Counts for `patron check`'s summary line.

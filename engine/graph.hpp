@@ -1,0 +1,243 @@
+#pragma once
+// The compiled evaluation graph (what CompileRules returns). Immutable after
+// compiling; any number of engines may read one graph, each with its own
+// Evaluator (engine/evaluator.hpp) holding the per-event memo.
+//
+// Shape:
+// - Expression nodes (`nodes`) form a DAG in one array. Every path and
+//   constant is resolved when compiling: `customer.<attr>` is an enum,
+//   `event.<path>` an interned key path, literals pre-built Values. Nodes are
+//   hash-consed on a canonical key (operator, children, constant), so an
+//   expression written in many rules is one node; shared nodes are memoised
+//   per event by the evaluator (customer-dependent ones also per profile
+//   change).
+// - Events dispatch by type (`types`) to a TypeDispatch. A rule whose where
+//   has top-level conjuncts `event.<path> == <string or number>` is indexed:
+//   rules with the same set of such paths form an EqGroup, a hash map from
+//   the tuple of constants to a Bucket of rules. Inside a bucket, rules that
+//   also bound one numeric event path by constants (`event.amount > 50 and
+//   event.amount <= 90`) sit in a RangeIndex of elementary intervals, so one
+//   binary search finds the rules whose range holds the event's value. The
+//   rest of each where (its residual conjuncts) is evaluated as usual.
+//   Stateful triggers (`first`, aggregates), whose state changes on every
+//   event of the type, and rules with nothing to index, are visited on every
+//   event of the type (`always`).
+// - Candidates are codes `rank << 1 | range_checked`; sorting them gives the
+//   evaluation order (priority high to low, ties in rule-set order).
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "base/decimal.hpp"
+#include "base/time.hpp"
+#include "dsl/ast.hpp"
+#include "engine/value.hpp"
+
+namespace patron {
+
+inline constexpr uint32_t kNoNode = UINT32_MAX;
+
+enum class NodeOp : uint8_t {
+  kConst,           // constants[arg]
+  kEventId,         // the envelope's id
+  kEventType,       // the envelope's type
+  kEventTime,       // the envelope's time
+  kEventStore,      // data.store
+  kEventField,      // data.<event_paths[arg]>, projecting through lists
+  kCustomerAttr,    // a built-in attribute: CustomerAttr(arg)
+  kCustomerCustom,  // customer.attrs.<attr_paths[arg]>
+  kMakeList,        // [list_children[arg], ... count of them]
+  kNot,
+  kNegate,
+  kAnd,
+  kOr,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIn,
+  kContains,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kDaysSince,
+  kHoursSince,
+  kLen,
+  kLower,
+  kExists,
+  kNow,
+};
+
+// Built-in customer attributes (language.md "Customer attributes").
+enum class CustomerAttr : uint8_t {
+  kId, kName, kPhone, kGender, kBirthday, kTier, kPoints, kTags, kOrders, kSpent,
+  kFirstOrderAt, kLastOrderAt, kJoinedAt, kLastSeenAt, kStore, kOwner, kLifecycle,
+};
+// The attribute named `name` ("tier"), or nullopt.
+std::optional<CustomerAttr> CustomerAttrByName(std::string_view name);
+
+struct Node {
+  NodeOp op = NodeOp::kConst;
+  bool customer_dependent = false;  // reads the profile (directly or below)
+  bool memo = false;                // cache the value per event (shared or costly)
+  bool as_time = false;             // kEventField of a declared `time` field: parse to a time
+  uint32_t a = kNoNode;             // first child
+  uint32_t b = kNoNode;             // second child
+  uint32_t arg = 0;                 // constant, path or attribute index; list start
+  uint32_t count = 0;               // kMakeList: number of children
+};
+
+// `<piece><piece>...`: literal text and placeholder nodes in written order.
+struct TemplatePiece {
+  std::string literal;      // used when node == kNoNode
+  uint32_t node = kNoNode;
+  bool phone = false;       // renders customer.phone (or event.customer.phone): masked for staff
+};
+struct CompiledTemplate {
+  std::vector<TemplatePiece> pieces;
+  bool constant = true;     // no placeholders: `text` is the whole rendering
+  std::string text;
+};
+
+// Where `set customer.<...>` writes.
+enum class SetTarget : uint8_t { kTier, kOwner, kStore, kAttr };
+
+struct CompiledAction {
+  dsl::ActionKind kind = dsl::ActionKind::kCoupon;
+  uint32_t index = 0;                    // position in the rule's `then`, for action ids
+  CompiledTemplate text;                 // code, template, title, text, tag, endpoint
+  std::optional<Decimal> coupon_value;
+  std::optional<Duration> coupon_valid;
+  dsl::Channel channel = dsl::Channel::kSms;
+  dsl::TicketPriority priority = dsl::TicketPriority::kNormal;
+  std::string role;                      // ticket (default store_manager) and remind
+  SetTarget set_target = SetTarget::kTier;
+  std::vector<std::string> set_attr_path;  // kAttr: path inside attrs
+  std::string set_attr_name;             // "tier", "attrs.vip_since"
+  uint32_t value = kNoNode;              // set value, points amount
+  std::string emit_type;
+  std::vector<std::pair<std::string, uint32_t>> emit_fields;
+};
+
+struct CompiledRule {
+  std::string name;
+  uint32_t index = 0;        // rule-set order
+  uint32_t rank = 0;         // evaluation order (priority, then rule-set order)
+  uint64_t rule_key = 0;     // decision 3
+  int64_t priority = 0;
+  std::string event_type;
+
+  dsl::TriggerKind trigger = dsl::TriggerKind::kEvent;  // kEvent, kFirst or kAggregate
+  dsl::Aggregate aggregate = dsl::Aggregate::kCount;
+  uint32_t aggregate_field = kNoNode;  // path node of the aggregated field
+  uint32_t aggregate_where = kNoNode;  // filter inside the parentheses
+  dsl::CompareOp compare = dsl::CompareOp::kGt;
+  Decimal threshold;
+
+  uint32_t where = kNoNode;             // the whole where (used when not reached by the index)
+  bool indexed = false;                 // reached through an EqGroup bucket
+  std::vector<uint32_t> residual;       // indexed: conjuncts neither the hash nor the range index test
+  std::vector<uint32_t> range_conjuncts;  // indexed: conjuncts the range index tests when it is used
+
+  bool has_limit = false;
+  int64_t limit_count = 0;
+  bool limit_per_customer = true;
+  uint32_t limit_path = kNoNode;        // `per <path>`
+  Duration limit_window = 0;
+
+  bool has_holdout = false;
+  uint64_t holdout_below = 0;           // decision 4: held out iff bucket < this
+
+  std::vector<CompiledAction> actions;
+};
+
+// Rules of one bucket whose numeric range on one event path is known.
+struct RangeIndex {
+  uint32_t path = kNoNode;           // node of the event path
+  std::vector<int64_t> points;       // distinct interval ends (decimal micros), ascending
+  // Elementary segments: (-inf, p0), [p0], (p0, p1), [p1], ..., [p_{m-1}], (p_{m-1}, +inf):
+  // segment s's candidate codes are entries[segment_begin[s] .. segment_begin[s+1]).
+  std::vector<uint32_t> segment_begin;
+  std::vector<uint32_t> entries;     // sorted within each segment
+};
+
+struct Bucket {
+  std::vector<uint32_t> plain;       // candidate codes, sorted
+  std::optional<RangeIndex> range;
+};
+
+// Heterogeneous lookup by string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct EqGroup {
+  std::vector<uint32_t> paths;  // event path nodes, in canonical (ascending) order
+  // AppendKey of each path's constant, concatenated in `paths` order.
+  std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>> buckets;
+};
+
+struct TypeDispatch {
+  std::vector<EqGroup> groups;
+  std::vector<uint32_t> always;  // candidate codes of rules visited on every event of the type
+};
+
+struct DeclaredField {
+  std::string name;
+  dsl::ValueType type = dsl::ValueType::kAny;
+};
+
+// Counts for tests and `patron check`: how much the graph shares.
+struct GraphStats {
+  size_t nodes = 0;          // distinct expression nodes
+  size_t memo_nodes = 0;     // of which memoised per event
+  size_t indexed_rules = 0;  // reached through the equality/range index
+  size_t always_rules = 0;   // visited on every event of their type
+  size_t groups = 0;         // EqGroups over all types
+  size_t buckets = 0;
+  size_t range_indexes = 0;
+};
+
+class CompiledRules {
+ public:
+  std::vector<Node> nodes;
+  std::vector<uint32_t> list_children;
+  std::vector<Value> constants;
+  std::vector<std::vector<std::string>> event_paths;  // interned data.<path> keys
+  std::vector<std::vector<std::string>> attr_paths;   // interned attrs.<path> keys
+  std::vector<CompiledRule> rules;                    // rule-set order
+  std::vector<uint32_t> rank_to_rule;                 // evaluation order -> rules index
+  std::unordered_map<std::string, TypeDispatch, StringHash, std::equal_to<>> types;
+  std::unordered_map<std::string, std::vector<DeclaredField>, StringHash, std::equal_to<>> declared;
+  std::string timezone;
+
+  // Storage that constants point into (deques: growth never moves elements).
+  std::deque<std::string> constant_strings;
+  std::deque<std::vector<Value>> constant_lists;
+
+  // The dispatch entry of an event type, or nullptr when no rule triggers on it.
+  const TypeDispatch* Dispatch(std::string_view type) const {
+    auto it = types.find(type);
+    return it == types.end() ? nullptr : &it->second;
+  }
+  // The declared fields of `type`, or nullptr when it is not declared.
+  const std::vector<DeclaredField>* Declared(std::string_view type) const {
+    auto it = declared.find(type);
+    return it == declared.end() ? nullptr : &it->second;
+  }
+  // The rule called `name`, or nullptr.
+  const CompiledRule* FindRule(std::string_view name) const;
+  GraphStats Stats() const;
+};
+
+}  // namespace patron
