@@ -1,0 +1,49 @@
+#pragma once
+// The wire forms of what Patron emits: the CloudEvents envelope of an action
+// (events.md "Actions out", key order per the team's decision 7), the
+// dead-letter object (decision 6) and NATS subjects (decision 9).
+// Pure functions: same input, same bytes. Thread-safe.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/action.hpp"
+
+namespace patron {
+
+// Appends `text` as a JSON string literal (with the quotes). Escapes '"',
+// '\\' and control characters (\b \f \n \r \t, others as \u00xx, the way
+// Boost.JSON serialises), writes other UTF-8 as is and replaces each byte of
+// an invalid UTF-8 sequence by U+FFFD, so the output is always valid JSON.
+void AppendJsonString(std::string& out, std::string_view text);
+
+// Appends the action's envelope, one JSON object without a newline:
+// {"specversion":"1.0","id":..,"source":"patron","type":"patron.action.<kind>",
+//  "time":..,"subject":<customer id>,"data":{"rule":..,"action":<kind>,
+//  "customer":{"id":..,"phone":..},"store":..,"cause":{"event":..,"deadline":..},
+//  <member>:{..}}}
+// Omitted: subject and data.customer without a customer id, phone when
+// empty, data.store (and the store of ticket/reminder) when empty; cause
+// holds "event" and/or "deadline", whichever is known ({} when neither).
+// Members: coupon{code,value?,valid_until?}, message{channel,template},
+// ticket{title,priority,role,store}, reminder{role,text,store} (action
+// "remind"), tag:"<tag>" (tag and untag), set{attr,value} (value is
+// Action::value_json verbatim, null when empty), points{delta,balance},
+// emit{type}, webhook{endpoint}. Numbers via Decimal::ToString, times RFC 3339 UTC.
+void AppendActionJson(std::string& out, const Action& action);
+
+// "<prefix>.actions.<kind>.<store>" with "_" for an unknown store. Characters
+// that NATS does not allow inside a subject token (space, tab, '.', '*',
+// '>', control characters) are replaced by '_' in the store.
+std::string ActionSubject(const Action& action, std::string_view prefix);
+
+// "<prefix>.dead".
+std::string DeadLetterSubject(std::string_view prefix);
+
+// Appends {"reason":..,"subject":..,"line":..,"message":..} (decision 6):
+// subject omitted when empty, line omitted without one. No newline.
+void AppendDeadLetterJson(std::string& out, const DeadLetter& dead, std::optional<uint64_t> line);
+
+}  // namespace patron
