@@ -1,0 +1,173 @@
+#include "stores/customer_json.hpp"
+
+#include <cstdio>
+
+#include <boost/json/serialize.hpp>
+
+#include "base/phone.hpp"
+#include "stores/profile_updates.hpp"
+
+namespace patron {
+
+namespace {
+
+// Appends `s` as a JSON string; UTF-8 is written as is.
+void AppendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  void Close() { out_.push_back('}'); }
+  std::string& Key(std::string_view key) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    AppendString(out_, key);
+    out_.push_back(':');
+    return out_;
+  }
+  void String(std::string_view key, std::string_view value) { AppendString(Key(key), value); }
+  void Number(std::string_view key, Decimal value) { value.AppendTo(Key(key)); }
+  void Int(std::string_view key, int64_t value) { Key(key) += std::to_string(value); }
+  void Bool(std::string_view key, bool value) { Key(key) += value ? "true" : "false"; }
+  void Time(std::string_view key, const std::optional<TimePoint>& t) {
+    std::string& out = Key(key);
+    if (!t) {
+      out += "null";
+      return;
+    }
+    out.push_back('"');
+    AppendRfc3339Utc(out, *t);
+    out.push_back('"');
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+std::string ShownPhone(std::string_view phone, bool mask) {
+  if (!mask || phone.empty()) return std::string(phone);
+  return MaskPhone(phone);
+}
+
+}  // namespace
+
+std::string CustomerToJson(const CustomerRecord& record, TimePoint now, bool mask_personal) {
+  const CustomerProfile& p = record.profile;
+  std::string out;
+  out.reserve(512);
+  ObjectWriter w(out);
+  w.String("id", p.id);
+  w.String("name", p.name);
+  w.String("phone", ShownPhone(p.phone, mask_personal));
+  w.String("gender", p.gender);
+  if (p.birthday) {
+    std::string date = FormatDate(*p.birthday);
+    if (mask_personal && date.size() > 6) date.replace(0, date.size() - 6, "****");
+    w.String("birthday", date);
+  } else {
+    w.Key("birthday") += "null";
+  }
+  w.String("tier", p.tier);
+  w.Number("points", p.points);
+  {
+    std::string& o = w.Key("tags");
+    o.push_back('[');
+    for (size_t i = 0; i < p.tags.size(); ++i) {
+      if (i > 0) o.push_back(',');
+      AppendString(o, p.tags[i]);
+    }
+    o.push_back(']');
+  }
+  w.Int("orders", p.orders);
+  w.Number("spent", p.spent);
+  w.Time("first_order_at", p.first_order_at);
+  w.Time("last_order_at", p.last_order_at);
+  w.Time("joined_at", p.joined_at);
+  w.Time("last_seen_at", p.last_seen_at);
+  w.String("store", p.store);
+  w.String("owner", p.owner);
+  w.String("lifecycle", Lifecycle(p, now));
+  w.Bool("registered", p.registered);
+  w.Key("attrs") += boost::json::serialize(p.attrs);
+  {
+    std::string& o = w.Key("identities");
+    o.push_back('[');
+    for (size_t i = 0; i < record.identities.size(); ++i) {
+      const auto& [kind, value] = record.identities[i];
+      if (i > 0) o.push_back(',');
+      ObjectWriter id(o);
+      id.String("kind", IdentityKindName(kind));
+      id.String("value", kind == IdentityKind::kPhone ? ShownPhone(value, mask_personal) : value);
+      id.Close();
+    }
+    o.push_back(']');
+  }
+  {
+    std::string& o = w.Key("opted_out");
+    o.push_back('[');
+    bool first = true;
+    for (std::string_view channel : {"sms", "wechat", "app", "email", "all"}) {
+      uint8_t bit = channel == "all" ? uint8_t{kOptOutAll} : *OptOutBitsOf(channel);
+      if ((p.opted_out & bit) == 0) continue;
+      if (!first) o.push_back(',');
+      first = false;
+      AppendString(o, channel);
+    }
+    o.push_back(']');
+  }
+  {
+    std::string& o = w.Key("coupons");
+    o.push_back('[');
+    for (size_t i = 0; i < record.coupons.size(); ++i) {
+      const IssuedCoupon& c = record.coupons[i];
+      if (i > 0) o.push_back(',');
+      ObjectWriter cw(o);
+      cw.String("code", c.code);
+      cw.String("rule", c.rule);
+      cw.Time("issued_at", c.issued_at);
+      cw.Bool("redeemed", c.redeemed);
+      cw.Close();
+    }
+    o.push_back(']');
+  }
+  {
+    std::string& o = w.Key("store_orders");
+    o.push_back('[');
+    for (size_t i = 0; i < p.store_orders.size(); ++i) {
+      const StoreOrders& so = p.store_orders[i];
+      if (i > 0) o.push_back(',');
+      ObjectWriter sw(o);
+      sw.String("store", so.store);
+      sw.Int("orders", so.orders);
+      sw.Time("last_order_at", so.last_order_at);
+      sw.Close();
+    }
+    o.push_back(']');
+  }
+  w.Int("rule_states", static_cast<int64_t>(record.rules.size()));
+  w.Close();
+  return out;
+}
+
+}  // namespace patron
