@@ -15,6 +15,10 @@
 #include "engine/clock.hpp"
 #include "engine/state_store.hpp"
 
+namespace spdlog {
+class logger;
+}
+
 namespace patron {
 
 class CompiledRules;  // engine/compiler.hpp
@@ -27,6 +31,13 @@ struct EngineOptions {
   int max_emit_depth = 8;
   // Coupons remembered per customer for conversion attribution.
   size_t max_coupons_per_customer = 64;
+  // Where the engine logs (dead letters, malformed built-in fields, dropped
+  // emits; never a phone unmasked). Null (the default) logs nothing.
+  // shared_ptr because spdlog hands loggers out that way.
+  std::shared_ptr<spdlog::logger> logger;
+  // Also record an Outcome (kFired) for every firing that runs its actions.
+  // Off by default: it costs a write per firing; EngineStats counts firings.
+  bool record_fired_outcomes = false;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -38,6 +49,12 @@ struct EngineStats {
   uint64_t actions = 0;           // actions published
   std::map<std::string, uint64_t> actions_per_rule;  // rule name -> actions published
   std::map<std::string, uint64_t> fired_per_rule;    // rule name -> firings (incl. held out)
+  uint64_t held_out = 0;          // firings held out (no action run)
+  uint64_t skipped_limit = 0;     // firings skipped by `limit`
+  uint64_t suppressed = 0;        // actions not emitted because of an opt-out
+  uint64_t emits_dropped = 0;     // `emit`s deeper than max_emit_depth
+  uint64_t customers_created = 0;
+  uint64_t merges = 0;            // customers merged into another
 };
 
 class Engine {

@@ -345,6 +345,50 @@ void AppendDuration(std::string& out, Duration d) {
 
 }  // namespace
 
+void AppendJson(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      out += "null";
+      return;
+    case ValueKind::kBool:
+      out += v.boolean() ? "true" : "false";
+      return;
+    case ValueKind::kNumber:
+      v.number().AppendTo(out);
+      return;
+    case ValueKind::kString:
+      out += boost::json::serialize(boost::json::string_view(v.string().data(), v.string().size()));
+      return;
+    case ValueKind::kTime:
+      out += '"';
+      AppendRfc3339Utc(out, v.time());
+      out += '"';
+      return;
+    case ValueKind::kDuration:
+      out += std::to_string(v.duration() / kMicrosPerSecond);
+      return;
+    case ValueKind::kDate:
+      out += '"';
+      out += FormatDate(v.date());
+      out += '"';
+      return;
+    case ValueKind::kList: {
+      out += '[';
+      bool first = true;
+      for (const Value& item : v.list()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case ValueKind::kObject:
+      out += boost::json::serialize(v.object());
+      return;
+  }
+}
+
 void AppendText(std::string& out, const Value& v) {
   switch (v.kind()) {
     case ValueKind::kNull:

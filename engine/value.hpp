@@ -131,6 +131,11 @@ Value FromJson(const boost::json::value& json, Arena& arena);
 // RFC 3339 UTC, dates as YYYY-MM-DD, durations as whole seconds).
 boost::json::value ToJson(const Value& v);
 
+// Appends `v` as JSON text: numbers exactly as Decimal::ToString (no binary
+// floating point), strings escaped, times and dates as strings (RFC 3339 UTC,
+// YYYY-MM-DD), durations as whole seconds, lists and objects recursively.
+void AppendJson(std::string& out, const Value& v);
+
 // Appends the text of `v` as language.md "Values in texts" says: null prints
 // nothing, numbers as Decimal::ToString, times RFC 3339 UTC, dates
 // YYYY-MM-DD, durations in their largest whole unit ("30 days", "90 minutes"),

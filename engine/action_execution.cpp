@@ -1,0 +1,248 @@
+// Running one action of a firing: render its texts, apply opt-outs and
+// profile changes, and put the rendered Action in the outbox (events.md
+// "Actions out"; TEAM decisions 2, 5, 8).
+//
+// Choices beyond the specs:
+// - `set` to null: a custom attribute (attrs.<name>) is removed; a built-in
+//   one (tier, owner, store) is left alone and the action is recorded as
+//   suppressed ("value is null"). Numbers, bools, dates and times set on a
+//   built-in attribute are stored as their text.
+// - `points` with a value that is not a number is recorded as suppressed.
+// - An emitted event's data: {"customer":{"id"}, "store", <with fields>}, the
+//   fields written after (so a field named "store" wins).
+
+#include <algorithm>
+#include <string>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "base/phone.hpp"
+#include "base/stable_hash.hpp"
+#include "engine/engine_impl.hpp"
+#include "stores/profile_updates.hpp"
+
+namespace patron {
+namespace {
+
+bool IsStaffFacing(dsl::ActionKind kind) {
+  return kind == dsl::ActionKind::kTicket || kind == dsl::ActionKind::kRemind;
+}
+
+// The text a built-in string attribute gets from `v`, or false.
+bool AsAttributeText(const Value& v, std::string& out) {
+  switch (v.kind()) {
+    case ValueKind::kString:
+    case ValueKind::kNumber:
+    case ValueKind::kBool:
+    case ValueKind::kTime:
+    case ValueKind::kDate:
+      AppendText(out, v);
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string Engine::Impl::ActionId(const CompiledRule& rule, const CompiledAction& action, const Event& event,
+                                   const CustomerRecord* customer, const std::string& limit_key) const {
+  std::string_view who = customer ? std::string_view(customer->profile.id) : std::string_view(limit_key);
+  std::string index = std::to_string(action.index);
+  return Hex64(StableHash({rule.name, who, event.source, event.id, index}));
+}
+
+Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
+                                  const CustomerRecord* customer, const std::string& limit_key) {
+  Action& a = outbox_.NewAction();
+  a.id = ActionId(rule, action, event, customer, limit_key);
+  a.kind = action.kind;
+  a.rule = rule.name;
+  a.time = event.time;
+  if (customer != nullptr) {
+    a.customer_id = customer->profile.id;
+    const std::string& phone = customer->profile.phone;
+    if (!phone.empty()) {
+      if (IsStaffFacing(action.kind) && options_.mask_staff_phones) a.customer_phone = MaskPhone(phone);
+      else a.customer_phone = phone;
+    }
+  }
+  if (!event.store.empty()) a.store = event.store;
+  else if (customer != nullptr) a.store = customer->profile.store;
+  a.cause_event = event.id;
+  return a;
+}
+
+void Engine::Impl::ProfileChanged(CustomerRecord* customer) {
+  store_.MarkDirty(customer);
+  evaluator_.CustomerChanged();
+}
+
+Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
+                               CustomerRecord* customer, const std::string& limit_key, int depth) {
+  auto suppress = [&](std::string reason) {
+    ++stats_.suppressed;
+    return Record(OutcomeKind::kSuppressed, rule, event, customer, std::move(reason));
+  };
+  const bool mask = options_.mask_staff_phones;
+
+  switch (action.kind) {
+    case dsl::ActionKind::kCoupon: {
+      if (customer != nullptr && !CouponAllowed(customer->profile)) return suppress("opted out of all");
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      evaluator_.Render(action.text, false, a.code);
+      a.value = action.coupon_value;
+      if (action.coupon_valid) a.valid_until = event.time + *action.coupon_valid;
+      if (customer != nullptr) {
+        auto& coupons = customer->coupons;
+        coupons.push_back(IssuedCoupon{a.code, rule.name, event.time, false});
+        if (coupons.size() > options_.max_coupons_per_customer)
+          coupons.erase(coupons.begin(), coupons.end() - static_cast<std::ptrdiff_t>(options_.max_coupons_per_customer));
+        store_.MarkDirty(customer);
+      }
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kMessage: {
+      const char* channel = ChannelName(action.channel);
+      if (customer != nullptr && !MessageAllowed(customer->profile, channel)) {
+        bool all = (customer->profile.opted_out & kOptOutAll) != 0;
+        return suppress(std::string("opted out of ") + (all ? "all" : channel));
+      }
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      a.channel = action.channel;
+      evaluator_.Render(action.text, false, a.template_name);
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kTicket: {
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      evaluator_.Render(action.text, mask, a.title);
+      a.priority = action.priority;
+      a.role = action.role;
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kRemind: {
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      evaluator_.Render(action.text, mask, a.text);
+      a.role = action.role;
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kTag:
+    case dsl::ActionKind::kUntag: {
+      if (customer == nullptr) return suppress("no customer");
+      std::string tag;
+      evaluator_.Render(action.text, false, tag);
+      auto& tags = customer->profile.tags;
+      auto it = std::find(tags.begin(), tags.end(), tag);
+      if (action.kind == dsl::ActionKind::kTag) {
+        if (it != tags.end()) return Status::Ok();  // already held: no-op, not emitted
+        tags.push_back(tag);
+      } else {
+        if (it == tags.end()) return Status::Ok();  // not held: no-op
+        tags.erase(it);
+      }
+      ProfileChanged(customer);
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      a.tag = std::move(tag);
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kSet: {
+      if (customer == nullptr) return suppress("no customer");
+      Value v = evaluator_.Eval(action.value);
+      std::string json;
+      AppendJson(json, v);
+      CustomerProfile& p = customer->profile;
+      if (action.set_target == SetTarget::kAttr) {
+        // Walk (creating) the objects down to the last name.
+        boost::json::object* at = &p.attrs;
+        const auto& path = action.set_attr_path;
+        for (size_t i = 0; i + 1 < path.size(); ++i) {
+          boost::json::value* next = at->if_contains(path[i]);
+          if (next == nullptr || !next->is_object()) {
+            if (v.is_null()) return Status::Ok();  // nothing there to remove
+            (*at)[path[i]] = boost::json::object();
+            next = at->if_contains(path[i]);
+          }
+          at = &next->get_object();
+        }
+        const std::string& last = path.back();
+        boost::json::value* current = at->if_contains(last);
+        if (v.is_null()) {
+          if (current == nullptr) return Status::Ok();
+          at->erase(last);
+        } else {
+          boost::json::value fresh = ToJson(v);  // copied before the object changes
+          if (current != nullptr && ValuesEqual(FromJson(*current, evaluator_.arena()), v)) return Status::Ok();
+          (*at)[last] = std::move(fresh);
+        }
+      } else {
+        if (v.is_null()) return suppress("set customer." + action.set_attr_name + ": value is null");
+        std::string text;
+        if (!AsAttributeText(v, text))
+          return suppress("set customer." + action.set_attr_name + ": a " + ValueKindName(v.kind()) +
+                          " is not a text value");
+        std::string& target =
+            action.set_target == SetTarget::kTier ? p.tier : (action.set_target == SetTarget::kOwner ? p.owner : p.store);
+        if (target == text) return Status::Ok();  // set to the current value: no-op
+        target = std::move(text);
+        json.clear();
+        AppendJson(json, Value::String(target));
+      }
+      ProfileChanged(customer);
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      a.attr = action.set_attr_name;
+      a.value_json = std::move(json);
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kPoints: {
+      if (customer == nullptr) return suppress("no customer");
+      Value v = evaluator_.Eval(action.value);
+      if (v.kind() != ValueKind::kNumber) return suppress("points: the amount is not a number");
+      customer->profile.points += v.number();
+      ProfileChanged(customer);
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      a.delta = v.number();
+      a.balance = customer->profile.points;
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kEmit: {
+      if (depth + 1 > options_.max_emit_depth) {
+        ++stats_.emits_dropped;
+        if (log_ && log_->should_log(spdlog::level::warn))
+          log_->warn("rule '{}': emit {} dropped at depth {} (max_emit_depth {})", rule.name, action.emit_type,
+                     depth + 1, options_.max_emit_depth);
+        return Status::Ok();
+      }
+      std::string_view customer_id = customer ? std::string_view(customer->profile.id) : std::string_view();
+      PendingEmit pending;
+      pending.depth = depth + 1;
+      Event& e = pending.event;
+      e.source = "patron";
+      std::string index = std::to_string(action.index);
+      e.id = "emit-" + Hex64(StableHash({rule.name, customer_id, event.source, event.id, index}));
+      e.type = action.emit_type;
+      e.time = event.time;
+      e.time_text = event.time_text;
+      e.store = event.store;
+      if (customer != nullptr) {
+        e.identity[static_cast<size_t>(IdentityKind::kId)] = customer->profile.id;
+        e.data["customer"] = boost::json::object{{"id", customer->profile.id}};
+      }
+      if (!event.store.empty()) e.data["store"] = event.store;
+      for (const auto& [name, node] : action.emit_fields) e.data[name] = ToJson(evaluator_.Eval(node));
+      if (const auto* s = e.data.if_contains("store")) e.store = s->is_string() ? std::string(s->get_string()) : "";
+      emits_.push_back(std::move(pending));
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      a.emit_type = action.emit_type;
+      return Status::Ok();
+    }
+    case dsl::ActionKind::kWebhook: {
+      Action& a = StartAction(rule, action, event, customer, limit_key);
+      evaluator_.Render(action.text, false, a.endpoint);
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace patron

@@ -1,0 +1,139 @@
+// The engine's intake and commit: decode, check declared types, dedupe,
+// resolve and merge customers, apply the built-in profile update, run the
+// rules (rule_evaluation.cpp), mark the event processed; emitted events
+// follow breadth first. Commit() makes the batch durable before anything of
+// it reaches the sink.
+
+#include "engine/engine.hpp"
+
+#include <utility>
+
+#include <boost/json/serialize.hpp>
+
+#include "base/phone.hpp"
+#include "engine/customer_resolver.hpp"
+#include "engine/declared_fields.hpp"
+#include "engine/engine_impl.hpp"
+#include "stores/profile_updates.hpp"
+
+namespace patron {
+
+Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+                   EngineOptions options)
+    : rules_(rules),
+      store_(store),
+      sink_(sink),
+      clock_(clock),
+      options_(std::move(options)),
+      log_(options_.logger.get()),
+      evaluator_(rules) {}
+
+void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject) {
+  ++stats_.rejected;
+  if (log_ && log_->should_log(spdlog::level::info))
+    log_->info("dead letter: {} (subject '{}')", MaskPhonesInText(reason), subject);
+  outbox_.AddDead(DeadLetter{std::move(message), std::move(reason), std::string(subject)});
+}
+
+Status Engine::Impl::Accept(std::string_view message, std::string_view subject) {
+  ++stats_.events_read;
+  ++pending_;
+  if (auto reason = decoder_.Decode(message, event_)) {
+    Reject(std::string(message), std::move(*reason), subject);
+    return Status::Ok();
+  }
+  if (const auto* fields = rules_.Declared(event_.type)) {
+    if (auto reason = CheckDeclaredFields(event_, *fields)) {
+      Reject(std::string(message), std::move(*reason), subject);
+      return Status::Ok();
+    }
+  }
+  return ProcessWithEmits(event_);
+}
+
+Status Engine::Impl::ProcessWithEmits(Event& event) {
+  PATRON_RETURN_IF_ERROR(ProcessOne(event, 0));
+  while (!emits_.empty()) {
+    PendingEmit next = std::move(emits_.front());
+    emits_.pop_front();
+    if (const auto* fields = rules_.Declared(next.event.type)) {
+      if (auto reason = CheckDeclaredFields(next.event, *fields)) {
+        boost::json::object envelope;
+        envelope["source"] = next.event.source;
+        envelope["id"] = next.event.id;
+        envelope["type"] = next.event.type;
+        envelope["time"] = next.event.time_text;
+        envelope["data"] = next.event.data;
+        Reject(boost::json::serialize(envelope), std::move(*reason), {});
+        continue;
+      }
+    }
+    PATRON_RETURN_IF_ERROR(ProcessOne(next.event, next.depth));
+  }
+  return Status::Ok();
+}
+
+Status Engine::Impl::ProcessOne(Event& event, int depth) {
+  auto seen = store_.IsProcessed(event.source, event.id);
+  if (!seen.ok()) return seen.status();
+  if (*seen) {
+    ++stats_.duplicates;
+    return Status::Ok();
+  }
+  auto resolved = ResolveCustomer(store_, event);
+  if (!resolved.ok()) return resolved.status();
+  CustomerRecord* customer = resolved->customer;
+  if (resolved->created) ++stats_.customers_created;
+  stats_.merges += resolved->merged;
+  if (customer != nullptr) {
+    TouchCustomer(*customer, event);
+    BuiltinEffect effect = ApplyBuiltinUpdate(*customer, event);
+    store_.MarkDirty(customer);
+    if (!effect.warning.empty() && log_ && log_->should_log(spdlog::level::warn))
+      log_->warn("event {}/{} of customer {}: {}", event.source, event.id, customer->profile.id, effect.warning);
+    if (effect.redeemed) {
+      Outcome o;
+      o.kind = OutcomeKind::kConverted;
+      o.rule = effect.redeemed->rule;
+      o.customer_id = customer->profile.id;
+      o.time = event.time;
+      o.cause = event.id;
+      o.detail = effect.redeemed->code;
+      PATRON_RETURN_IF_ERROR(store_.RecordOutcome(o));
+    }
+  }
+  PATRON_RETURN_IF_ERROR(RunRules(event, customer, depth));
+  PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id));
+  ++stats_.events_processed;
+  return Status::Ok();
+}
+
+Status Engine::Impl::Commit() {
+  PATRON_RETURN_IF_ERROR(store_.Commit());
+  Status published = outbox_.PublishTo(sink_, [this](const Action& a) {
+    ++stats_.actions;
+    ++stats_.actions_per_rule[a.rule];
+  });
+  outbox_.Clear();
+  pending_ = 0;
+  PATRON_RETURN_IF_ERROR(published);
+  return sink_.Flush();
+}
+
+// ------------------------------------------------------------------ Engine
+
+Engine::Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+               EngineOptions options)
+    : impl_(std::make_unique<Impl>(rules, store, sink, clock, std::move(options))) {}
+
+Engine::~Engine() = default;
+
+Status Engine::Accept(std::string_view message, std::string_view subject) { return impl_->Accept(message, subject); }
+
+Status Engine::Commit() { return impl_->Commit(); }
+
+size_t Engine::pending() const { return impl_->pending_; }
+
+const EngineStats& Engine::stats() const { return impl_->stats_; }
+
+}  // namespace patron

@@ -1,0 +1,97 @@
+#pragma once
+// The actions and dead letters of the open batch, in the order they were
+// produced, waiting for the group commit (TEAM decision 10). Action objects
+// are reused from batch to batch so that their strings keep their capacity.
+// Engine thread only.
+
+#include <cstdint>
+#include <vector>
+
+#include "base/result.hpp"
+#include "engine/action.hpp"
+#include "engine/action_sink.hpp"
+
+namespace patron {
+
+class Outbox {
+ public:
+  // A cleared Action appended to the batch; valid until Drop() or Clear().
+  Action& NewAction() {
+    if (used_actions_ == actions_.size()) actions_.emplace_back();
+    Action& a = actions_[used_actions_];
+    ResetAction(a);
+    order_.push_back(Entry{false, static_cast<uint32_t>(used_actions_++)});
+    return a;
+  }
+  // Removes the action NewAction() returned last (it was not emitted after all).
+  void DropLastAction() {
+    order_.pop_back();
+    --used_actions_;
+  }
+  void AddDead(DeadLetter dead) {
+    order_.push_back(Entry{true, static_cast<uint32_t>(dead_.size())});
+    dead_.push_back(std::move(dead));
+  }
+  size_t size() const { return order_.size(); }
+
+  // Publishes everything in order; `on_action` is called after each action
+  // is published. Stops at the first failure. Does not clear.
+  template <typename OnAction>
+  Status PublishTo(ActionSink& sink, OnAction on_action) const {
+    for (const Entry& e : order_) {
+      if (e.dead) {
+        PATRON_RETURN_IF_ERROR(sink.PublishDead(dead_[e.index]));
+      } else {
+        PATRON_RETURN_IF_ERROR(sink.Publish(actions_[e.index]));
+        on_action(actions_[e.index]);
+      }
+    }
+    return Status::Ok();
+  }
+  // Empties the batch (keeping the Action objects for reuse).
+  void Clear() {
+    order_.clear();
+    dead_.clear();
+    used_actions_ = 0;
+  }
+
+ private:
+  struct Entry {
+    bool dead;
+    uint32_t index;
+  };
+  static void ResetAction(Action& a) {
+    a.id.clear();
+    a.kind = dsl::ActionKind::kCoupon;
+    a.rule.clear();
+    a.time = 0;
+    a.customer_id.clear();
+    a.customer_phone.clear();
+    a.store.clear();
+    a.cause_event.clear();
+    a.cause_deadline.reset();
+    a.code.clear();
+    a.value.reset();
+    a.valid_until.reset();
+    a.channel = dsl::Channel::kSms;
+    a.template_name.clear();
+    a.title.clear();
+    a.text.clear();
+    a.priority = dsl::TicketPriority::kNormal;
+    a.role.clear();
+    a.tag.clear();
+    a.attr.clear();
+    a.value_json.clear();
+    a.delta = Decimal();
+    a.balance = Decimal();
+    a.emit_type.clear();
+    a.endpoint.clear();
+  }
+
+  std::vector<Action> actions_;
+  size_t used_actions_ = 0;
+  std::vector<DeadLetter> dead_;
+  std::vector<Entry> order_;
+};
+
+}  // namespace patron

@@ -1,0 +1,244 @@
+// Rules for one event: the type's dispatch gives the candidate rules (the
+// equality hash and range index narrow them), sorted into evaluation order;
+// each candidate's trigger, where, limit and holdout run, then its actions
+// (action_execution.cpp).
+
+#include <algorithm>
+
+#include "base/stable_hash.hpp"
+#include "engine/engine_impl.hpp"
+
+namespace patron {
+namespace {
+
+bool Holds(Decimal value, dsl::CompareOp op, Decimal threshold) {
+  switch (op) {
+    case dsl::CompareOp::kEq: return value == threshold;
+    case dsl::CompareOp::kNe: return value != threshold;
+    case dsl::CompareOp::kLt: return value < threshold;
+    case dsl::CompareOp::kLe: return value <= threshold;
+    case dsl::CompareOp::kGt: return value > threshold;
+    case dsl::CompareOp::kGe: return value >= threshold;
+  }
+  return false;
+}
+
+bool Holds(const std::optional<Decimal>& value, dsl::CompareOp op, Decimal threshold) {
+  return value.has_value() && Holds(*value, op, threshold);
+}
+
+std::optional<Decimal> Average(const Decimal& sum, int64_t count) {
+  if (count == 0) return std::nullopt;
+  return Decimal::Divide(sum, Decimal::FromInt(count));
+}
+
+std::string LimitDetail(const CompiledRule& rule) {
+  std::string d = "limit " + std::to_string(rule.limit_count) + " per ";
+  d += rule.limit_per_customer ? "customer" : "key";
+  d += " per ";
+  AppendText(d, Value::Interval(rule.limit_window));
+  return d;
+}
+
+}  // namespace
+
+Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int depth) {
+  evaluator_.BeginEvent(event, customer, event.time);
+  const TypeDispatch* dispatch = rules_.Dispatch(event.type);
+  if (dispatch == nullptr) return Status::Ok();
+
+  candidates_.clear();
+  size_t sources = 0;  // non-empty sorted runs appended
+  auto append = [&](const uint32_t* begin, const uint32_t* end) {
+    if (begin == end) return;
+    candidates_.insert(candidates_.end(), begin, end);
+    ++sources;
+  };
+  for (const EqGroup& group : dispatch->groups) {
+    key_.clear();
+    bool complete = true;
+    for (uint32_t path : group.paths) {
+      if (!AppendKey(key_, evaluator_.Eval(path))) {
+        complete = false;  // null or not a scalar: no equality can hold
+        break;
+      }
+    }
+    if (!complete) continue;
+    auto it = group.buckets.find(std::string_view(key_));
+    if (it == group.buckets.end()) continue;
+    const Bucket& bucket = it->second;
+    append(bucket.plain.data(), bucket.plain.data() + bucket.plain.size());
+    if (bucket.range) {
+      const RangeIndex& index = *bucket.range;
+      Value v = evaluator_.Eval(index.path);
+      if (v.kind() != ValueKind::kNumber) continue;  // every bound compares false
+      auto pos = std::lower_bound(index.points.begin(), index.points.end(), v.bits());
+      size_t i = static_cast<size_t>(pos - index.points.begin());
+      size_t segment = (pos != index.points.end() && *pos == v.bits()) ? 2 * i + 1 : 2 * i;
+      const uint32_t* entries = index.entries.data();
+      append(entries + index.segment_begin[segment], entries + index.segment_begin[segment + 1]);
+    }
+  }
+  append(dispatch->always.data(), dispatch->always.data() + dispatch->always.size());
+  if (sources > 1) std::sort(candidates_.begin(), candidates_.end());
+
+  // A rule's actions may emit events, but never re-enter this loop: emitted
+  // events wait in emits_. candidates_ stays untouched until the loop ends.
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    uint32_t code = candidates_[i];
+    const CompiledRule& rule = rules_.rules[rules_.rank_to_rule[code >> 1]];
+    PATRON_RETURN_IF_ERROR(RunRule(rule, (code & 1) != 0, event, customer, depth));
+  }
+  return Status::Ok();
+}
+
+bool Engine::Impl::Triggered(const CompiledRule& rule, CustomerRecord* customer) {
+  switch (rule.trigger) {
+    case dsl::TriggerKind::kFirst: {
+      if (customer == nullptr) return false;
+      RuleState& state = customer->StateOf(rule.rule_key);
+      if (state.seen_first) return false;
+      state.seen_first = true;
+      store_.MarkDirty(customer);
+      return true;
+    }
+    case dsl::TriggerKind::kAggregate: {
+      if (customer == nullptr) return false;
+      if (!evaluator_.Test(rule.aggregate_where)) return false;
+      Decimal x;
+      if (rule.aggregate != dsl::Aggregate::kCount) {
+        Value v = evaluator_.Eval(rule.aggregate_field);
+        if (v.kind() != ValueKind::kNumber) return false;  // not aggregated
+        x = v.number();
+      }
+      RuleState& s = customer->StateOf(rule.rule_key);
+      bool before = false, after = false;
+      switch (rule.aggregate) {
+        case dsl::Aggregate::kCount:
+          before = Holds(Decimal::FromInt(s.count), rule.compare, rule.threshold);
+          after = Holds(Decimal::FromInt(s.count + 1), rule.compare, rule.threshold);
+          break;
+        case dsl::Aggregate::kSum:
+          before = Holds(s.sum, rule.compare, rule.threshold);
+          after = Holds(s.sum + x, rule.compare, rule.threshold);
+          break;
+        case dsl::Aggregate::kAvg:
+          before = Holds(Average(s.sum, s.count), rule.compare, rule.threshold);
+          after = Holds(Average(s.sum + x, s.count + 1), rule.compare, rule.threshold);
+          break;
+        case dsl::Aggregate::kMin:
+          before = Holds(s.min, rule.compare, rule.threshold);
+          after = Holds(s.min ? std::min(*s.min, x) : x, rule.compare, rule.threshold);
+          break;
+        case dsl::Aggregate::kMax:
+          before = Holds(s.max, rule.compare, rule.threshold);
+          after = Holds(s.max ? std::max(*s.max, x) : x, rule.compare, rule.threshold);
+          break;
+      }
+      s.count += 1;
+      s.sum += x;
+      if (rule.aggregate == dsl::Aggregate::kMin || rule.aggregate == dsl::Aggregate::kMax ||
+          rule.aggregate == dsl::Aggregate::kAvg || rule.aggregate == dsl::Aggregate::kSum) {
+        s.min = s.min ? std::min(*s.min, x) : x;
+        s.max = s.max ? std::max(*s.max, x) : x;
+      }
+      store_.MarkDirty(customer);
+      return after && !before;
+    }
+    default:
+      return true;
+  }
+}
+
+Status Engine::Impl::Record(OutcomeKind kind, const CompiledRule& rule, const Event& event,
+                            const CustomerRecord* customer, std::string detail) {
+  Outcome o;
+  o.kind = kind;
+  o.rule = rule.name;
+  if (customer != nullptr) o.customer_id = customer->profile.id;
+  o.time = event.time;
+  o.cause = event.id;
+  o.detail = std::move(detail);
+  return store_.RecordOutcome(o);
+}
+
+Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& event, CustomerRecord* customer,
+                                       std::string& limit_key) {
+  if (!rule.has_limit) return true;
+  const TimePoint t = event.time;
+  // At most n firings in (t - D, t]; a firing exactly D later is allowed.
+  auto allowed = [&](const RuleState& s) {
+    int64_t in_window = 0;
+    for (TimePoint f : s.firings)
+      if (f > t - rule.limit_window && f <= t) ++in_window;
+    return in_window < rule.limit_count;
+  };
+  auto remember = [&](RuleState& s) {
+    s.firings.insert(std::upper_bound(s.firings.begin(), s.firings.end(), t), t);
+    size_t keep = static_cast<size_t>(std::max<int64_t>(rule.limit_count, 1));
+    if (s.firings.size() > keep) s.firings.erase(s.firings.begin(), s.firings.end() - keep);
+  };
+  if (rule.limit_per_customer) {
+    if (customer == nullptr) return true;  // nothing to key the limit by
+    RuleState& s = customer->StateOf(rule.rule_key);
+    if (!allowed(s)) {
+      ++stats_.skipped_limit;
+      PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, event, customer, LimitDetail(rule)));
+      return false;
+    }
+    remember(s);
+    store_.MarkDirty(customer);
+    return true;
+  }
+  Value key = evaluator_.Eval(rule.limit_path);
+  if (key.is_null()) return true;  // a null key is not limited
+  AppendText(limit_key, key);
+  auto found = store_.FindKeyedState(rule.rule_key, limit_key);
+  if (!found.ok()) return found.status();
+  RuleState s;
+  if (found->has_value()) s = std::move(**found);
+  s.rule_key = rule.rule_key;
+  if (!allowed(s)) {
+    ++stats_.skipped_limit;
+    PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, event, customer, LimitDetail(rule)));
+    return false;
+  }
+  remember(s);
+  PATRON_RETURN_IF_ERROR(store_.PutKeyedState(limit_key, s));
+  return true;
+}
+
+Status Engine::Impl::RunRule(const CompiledRule& rule, bool range_checked, const Event& event,
+                             CustomerRecord* customer, int depth) {
+  if (!Triggered(rule, customer)) return Status::Ok();
+  if (rule.indexed) {
+    for (uint32_t c : rule.residual)
+      if (!evaluator_.Test(c)) return Status::Ok();
+    if (!range_checked)
+      for (uint32_t c : rule.range_conjuncts)
+        if (!evaluator_.Test(c)) return Status::Ok();
+  } else if (!evaluator_.Test(rule.where)) {
+    return Status::Ok();
+  }
+
+  std::string limit_key;
+  auto within = WithinLimit(rule, event, customer, limit_key);
+  if (!within.ok()) return within.status();
+  if (!*within) return Status::Ok();
+
+  ++stats_.fired_per_rule[rule.name];
+  if (rule.has_holdout) {
+    std::string_view customer_id = customer ? std::string_view(customer->profile.id) : std::string_view();
+    uint64_t bucket = StableHash({"holdout", rule.name, customer_id}) % 1'000'000;
+    if (bucket < rule.holdout_below) {
+      ++stats_.held_out;
+      return Record(OutcomeKind::kHeldOut, rule, event, customer, {});
+    }
+  }
+  if (options_.record_fired_outcomes) PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kFired, rule, event, customer, {}));
+  for (const CompiledAction& action : rule.actions)
+    PATRON_RETURN_IF_ERROR(RunAction(rule, action, event, customer, limit_key, depth));
+  return Status::Ok();
+}
+
+}  // namespace patron
