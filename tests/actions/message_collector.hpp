@@ -1,0 +1,51 @@
+#pragma once
+// Test helper: gathers what a NATS subscription delivers (on libnats'
+// thread) and lets the test wait, with a bound, until a condition holds.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "actions/nats_connection.hpp"
+
+namespace patron::testing {
+
+struct ReceivedMessage {
+  std::string subject;
+  std::string data;
+};
+
+class MessageCollector {
+ public:
+  // The handler to pass to NatsConnection::Subscribe; `this` must outlive it.
+  NatsMessageHandler Handler() {
+    return [this](std::string_view subject, std::string_view data) {
+      std::lock_guard<std::mutex> lock(mu_);
+      messages_.push_back({std::string(subject), std::string(data)});
+      cv_.notify_all();
+    };
+  }
+  // Waits until `done(messages)` holds; false after `timeout`.
+  bool WaitUntil(const std::function<bool(const std::vector<ReceivedMessage>&)>& done,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return done(messages_); });
+  }
+  bool WaitForCount(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return WaitUntil([n](const auto& m) { return m.size() >= n; }, timeout);
+  }
+  std::vector<ReceivedMessage> messages() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ReceivedMessage> messages_;
+};
+
+}  // namespace patron::testing
