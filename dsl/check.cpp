@@ -3,6 +3,7 @@
 
 #include "dsl/check.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <unordered_set>
 
@@ -205,11 +206,13 @@ void Checker::CheckTrigger(Rule& rule, const Scope& scope) {
                           "' must be longer than zero");
       }
       if (t.on_field) {
+        // Both A and B need the field; report the first type that lacks it.
         for (const Name& type : t.event_types) {
           auto it = events_.find(type.text);
           if (it != events_.end() && FindField(*it->second, t.on_field->text) == nullptr &&
               t.on_field->text != "id" && t.on_field->text != "store") {
             UnknownField(*it->second, *t.on_field);
+            break;
           }
         }
       }
@@ -294,20 +297,46 @@ void Checker::CheckAction(Action& a, const Scope& scope) {
   }
 }
 
+Span Checker::SecondWord(Span span) const {
+  const std::string& text = rules_.files[span.file].text;
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  uint32_t p = span.begin;
+  while (p < span.end && !is_space(text[p])) ++p;
+  while (p < span.end && is_space(text[p])) ++p;
+  uint32_t q = p;
+  while (q < span.end && !is_space(text[q])) ++q;
+  return p < q ? Span{span.file, p, q} : span;
+}
+
 void Checker::CheckOptions(Rule& rule, const Scope& scope) {
+  // Options may come in any order: report in the order they were written.
+  std::vector<std::pair<uint32_t, std::function<void()>>> checks;
   if (rule.limit) {
     Limit& l = *rule.limit;
-    if (l.count < 1) Error(l.span, "the limit count must be at least 1, found " + std::to_string(l.count));
-    if (l.window <= 0) Error(l.span, "the limit window must be longer than zero");
-    if (l.per_path) Check(*l.per_path, scope);
+    checks.emplace_back(l.span.begin, [&] {
+      if (l.count < 1) Error(SecondWord(l.span), "the limit count must be at least 1, found " + std::to_string(l.count));
+      if (l.per_path) Check(*l.per_path, scope);
+      if (l.window <= 0) Error(l.span, "the limit window must be longer than zero");
+    });
   }
-  if (rule.holdout_percent &&
-      (*rule.holdout_percent < Decimal() || *rule.holdout_percent > Decimal::FromInt(100))) {
-    Error(rule.holdout_span, "holdout must be between 0% and 100%, found " + rule.holdout_percent->ToString() + "%");
+  if (rule.holdout_percent) {
+    checks.emplace_back(rule.holdout_span.begin, [&] {
+      if (*rule.holdout_percent < Decimal() || *rule.holdout_percent > Decimal::FromInt(100)) {
+        Error(SecondWord(rule.holdout_span),
+              "holdout must be between 0% and 100%, found " + rule.holdout_percent->ToString() + "%");
+      }
+    });
   }
-  if (rule.between && rule.between->from_minutes == rule.between->to_minutes) {
-    Error(rule.between->span, "'between' needs two different times");
+  if (rule.between) {
+    checks.emplace_back(rule.between->span.begin, [&] {
+      if (rule.between->from_minutes == rule.between->to_minutes) {
+        Error(rule.between->span, "'between' needs two different times");
+      }
+    });
   }
+  std::stable_sort(checks.begin(), checks.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [at, check] : checks) check();
 }
 
 }  // namespace patron::dsl

@@ -88,7 +88,7 @@ ValueType Checker::Check(Expr& e, const Scope& scope) {
         if (Known(a) && a != ValueType::kNumber && a != ValueType::kDuration) {
           Error(e.args[0]->span, "'-' needs a number or a duration, found " + std::string(TypeName(a)));
         }
-        t = Known(a) ? a : ValueType::kAny;
+        t = a == ValueType::kNumber || a == ValueType::kDuration ? a : ValueType::kAny;
       }
       break;
     }

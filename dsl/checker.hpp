@@ -42,6 +42,8 @@ class Checker {
   // Reports an unknown field of a declared type, with a suggestion.
   void UnknownField(const EventDecl& decl, const Name& field);
   std::string Where(Span span) const;  // "file:line:col"
+  // The second white-space separated word of `span` (the `0` of `limit 0 per`).
+  Span SecondWord(Span span) const;
 
   // check_expr.cpp
   ValueType Check(Expr& e, const Scope& scope);

@@ -110,9 +110,14 @@ auto const date = Named<Tok>("a date (YYYY-MM-DD)", tok[x3::lexeme[digit >> digi
 auto const time_of_day =
     Named<Tok>("a time of day (HH:MM)", tok[x3::lexeme[digit >> -digit >> ':' >> digit >> digit >> !ident_char]]);
 
-auto const reserved = x3::lexeme[(x3::lit("and") | "or" | "not" | "in" | "contains" | "then" | "end" | "where" |
-                                  "wait" | "when" | "rule" | "limit" | "holdout" | "priority" | "between") >>
-                                 !ident_char];
+// Words that cannot start an operand, so that `where then` or an operand
+// missing at the end of a line ("... >=" then "event x.y {") is reported
+// where it happens. A bare `event` is never a value; `event.x` is.
+auto const reserved = x3::lexeme[((x3::lit("and") | "or" | "not" | "in" | "contains" | "then" | "end" | "where" |
+                                   "wait" | "when" | "rule" | "segment" | "limit" | "holdout" | "priority" |
+                                   "between") >>
+                                  !ident_char) |
+                                 (x3::lit("event") >> !(ident_char | '.'))];
 
 // ----------------------------------------------------------------- expressions
 
@@ -133,7 +138,8 @@ auto const op_cmp = tok[x3::lit("==") | "!=" | "<=" | ">=" | '<' | '>' | Kw("in"
 auto const op_add = tok[x3::char_("+-")];
 auto const op_mul = tok[x3::char_("*/")];
 
-auto const paren = Named<gast::Chain>("an expression", '(' > expr > close_paren);
+// Annotated: a parenthesized chain's range includes its parentheses.
+auto const paren = Node<gast::Chain>("an expression", '(' > expr > close_paren);
 auto const list = Node<gast::ListLit>("a list", tok['['] > -(expr % ',') > close_bracket);
 auto const call = Node<gast::Call>("a function call", tok[x3::lexeme[ident_body]] >> '(' > -(expr % ',') > close_paren);
 auto const atom =

@@ -76,6 +76,8 @@ ExprPtr Lowerer::LowerExpr(const gast::Chain& chain) {
     node->args.push_back(std::move(rhs));
     lhs = std::move(node);
   }
+  // The whole chain's range, parentheses included when it is a group.
+  if (!chain.rest.empty() && chain.b != nullptr) lhs->span = SpanOf(chain);
   return lhs;
 }
 
@@ -94,7 +96,7 @@ ExprPtr Lowerer::LowerOperand(const gast::Operand& operand, bool segment_allowed
     ExprPtr operator()(const gast::x3::forward_ast<gast::Unary>& u) const {
       const gast::Unary& un = u.get();
       ExprPtr inner = self.LowerOperand(un.operand, false);
-      Span span{self.file_, self.SpanOf(un.op).begin, inner->span.end};
+      Span span = self.SpanOf(un);
       if (un.op.view() == "-" && inner->kind == ExprKind::kLiteral &&
           (inner->literal == LiteralKind::kNumber || inner->literal == LiteralKind::kDuration)) {
         inner->number = -inner->number;

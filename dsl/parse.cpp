@@ -55,6 +55,22 @@ const char* TokenEnd(const char* p, const char* end) {
   return q;
 }
 
+// The name of the grammar's closing-quote expectation (grammar_def.hpp).
+constexpr std::string_view kCloseString = "'\"' to close the string";
+
+// The opening quote of the string that runs up to `at` without closing: the
+// nearest unescaped '"' before it.
+const char* UnterminatedStringStart(const char* base, const char* at) {
+  for (const char* p = at; p != base;) {
+    --p;
+    if (*p != '"') continue;
+    size_t backslashes = 0;
+    for (const char* q = p; q != base && q[-1] == '\\'; --q) ++backslashes;
+    if (backslashes % 2 == 0) return p;
+  }
+  return at;
+}
+
 // Where to resume after an error in the item that starts at `item_begin`:
 // the first line, at or after the error's line and after the item's first
 // line, whose first word is `rule`, `event` or `segment`.
@@ -104,8 +120,8 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
           expected = "'rule', 'event' or 'segment'";
         }
       } catch (const x3::expectation_failure<grammar::Iterator>& e) {
-        error_at = SkipSpace(e.where(), end);
         expected = e.which();
+        error_at = expected == kCloseString ? e.where() : SkipSpace(e.where(), end);
       }
       if (error_at == nullptr) {
         lowerer.Lower(item);
@@ -113,7 +129,13 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
       }
       const char* token_end = TokenEnd(error_at, end);
       std::string found;
-      if (error_at == end) {
+      if (expected == kCloseString) {
+        // An unterminated string: show it from its opening quote.
+        const char* open = UnterminatedStringStart(base, error_at);
+        found = error_at == end ? "end of file" : "end of line";
+        error_at = open;
+        token_end = std::find(open, end, '\n');
+      } else if (error_at == end) {
         found = "end of file";
         // Point just after the last character written, not at an empty last line.
         while (error_at != base && (error_at[-1] == ' ' || error_at[-1] == '\t' || error_at[-1] == '\n' ||
