@@ -5,10 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "base/stable_hash.hpp"
 #include "base/time.hpp"
 #include "dsl/parse.hpp"
 #include "engine/compiler.hpp"
@@ -94,6 +96,20 @@ class Harness {
     auto r = store_->FindCustomer(id);
     REQUIRE(r.ok());
     return *r;
+  }
+
+  // Outcome counts per rule and kind name ("skipped_limit", ...), read from
+  // the committed store: closes the engine and store and opens them again
+  // (EngineStats start over).
+  std::map<std::string, std::map<std::string, uint64_t>> OutcomeCounts() {
+    engine_.reset();
+    store_.reset();
+    auto stats = LmdbStateStore::ReadRuleStats(dir());
+    INFO(stats.status().ToString());
+    REQUIRE(stats.ok());
+    auto out = *stats;
+    Open();
+    return out;
   }
 
   const CompiledRules& rules() const { return *rules_; }
