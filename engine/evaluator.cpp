@@ -63,7 +63,7 @@ Value Evaluator::WalkJson(const boost::json::value& at, const std::vector<std::s
       items.reserve(a->size());
       for (const boost::json::value& element : *a) {
         Value r = WalkJson(element, path, i);
-        if (r.kind() == ValueKind::kList && element.is_array()) {
+        if (r.kind() == ValueKind::kList) {  // projections flatten: items.opts.k is one list
           for (const Value& x : r.list()) items.push_back(x);
         } else if (!r.is_null()) {
           items.push_back(r);
