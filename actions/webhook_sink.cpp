@@ -1,0 +1,402 @@
+#include "actions/webhook_sink.hpp"
+
+#include <spdlog/logger.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "actions/action_json.hpp"
+
+namespace patron {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+// Types of the Worker's members (not in an anonymous namespace: the Worker
+// has external linkage).
+namespace webhook_internal {
+
+// Largest answer body read (and ignored); receivers answer with little.
+constexpr uint64_t kMaxResponseBody = 1 << 20;
+
+// Where one endpoint's requests go.
+struct HttpTarget {
+  std::string host;         // for the resolver (no brackets around IPv6)
+  std::string port;         // "80" unless given
+  std::string path;         // "/..." with the query, if any
+  std::string host_header;  // the authority as written
+};
+
+// "http://host[:port][/path][?query]". https and user info are refused.
+inline Result<HttpTarget> ParseHttpUrl(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.substr(0, 8) == "https://") return Status::Invalid("https is not supported (only http://)");
+  if (url.substr(0, kScheme.size()) != kScheme) return Status::Invalid("not an http:// URL");
+  std::string_view rest = url.substr(kScheme.size());
+  const size_t path_start = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, path_start);
+  std::string_view path = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
+  if (const size_t hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
+  if (authority.empty()) return Status::Invalid("no host");
+  if (authority.find('@') != std::string_view::npos) return Status::Invalid("user info in URLs is not supported");
+
+  HttpTarget t;
+  t.host_header = std::string(authority);
+  std::string_view port;
+  if (authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Status::Invalid("unterminated IPv6 address");
+    t.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return Status::Invalid("bad text after the IPv6 address");
+      port = after.substr(1);
+    }
+  } else {
+    const size_t colon = authority.rfind(':');
+    t.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (t.host.empty()) return Status::Invalid("no host");
+  if (port.empty()) {
+    t.port = "80";
+  } else {
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return Status::Invalid("bad port");
+    const int n = std::stoi(std::string(port));
+    if (n < 1 || n > 65535) return Status::Invalid("bad port");
+    t.port = std::string(port);
+  }
+  if (path.empty()) t.path = "/";
+  else if (path.front() == '?') t.path = "/" + std::string(path);
+  else t.path = std::string(path);
+  return t;
+}
+
+struct Request {
+  const HttpTarget* target = nullptr;  // owned by the worker's endpoint map
+  std::string endpoint;
+  std::string rule;
+  std::string action_id;
+  std::string body;
+};
+
+}  // namespace webhook_internal
+
+using webhook_internal::HttpTarget;
+using webhook_internal::ParseHttpUrl;
+using webhook_internal::Request;
+
+class WebhookSink::Worker {
+ public:
+  Worker(WebhookSinkOptions options, std::map<std::string, HttpTarget, std::less<>> targets)
+      : options_(std::move(options)), targets_(std::move(targets)) {
+    options_.queue_capacity = std::max<size_t>(1, options_.queue_capacity);
+    options_.max_attempts = std::max(1, options_.max_attempts);
+  }
+
+  ~Worker() { Shutdown(); }
+
+  void Start() {
+    asio::co_spawn(io_, Run(), [this](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        if (options_.logger) options_.logger->error("webhook delivery stopped: {}", ex.what());
+      }
+    });
+    thread_ = std::thread([this] {
+      io_.run();
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_ = true;
+      cv_.notify_all();
+    });
+  }
+
+  void Enqueue(const Action& action) {
+    auto it = targets_.find(action.endpoint);
+    if (it == targets_.end()) {
+      unknown_endpoint_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.logger) {
+        options_.logger->warn("webhook endpoint '{}' of rule '{}' is not configured; action {} not sent",
+                              action.endpoint, action.rule, action.id);
+      }
+      return;
+    }
+    Request request;
+    request.target = &it->second;
+    request.endpoint = action.endpoint;
+    request.rule = action.rule;
+    request.action_id = action.id;
+    AppendActionJson(request.body, action);
+
+    std::optional<Request> pushed_out;
+    bool refused = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!accepting_) {
+        refused = true;
+      } else {
+        if (queue_.size() >= options_.queue_capacity) {
+          pushed_out = std::move(queue_.front());
+          queue_.pop_front();
+        }
+        queue_.push_back(std::move(request));
+      }
+    }
+    if (refused) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.logger) options_.logger->warn("webhook sink is shut down; action {} not sent", action.id);
+      return;
+    }
+    queued_.fetch_add(1, std::memory_order_relaxed);
+    if (pushed_out) {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.logger) {
+        options_.logger->warn("webhook queue full ({}): dropped action {} of rule '{}' for '{}'",
+                              options_.queue_capacity, pushed_out->action_id, pushed_out->rule, pushed_out->endpoint);
+      }
+    }
+    Wake();
+  }
+
+  bool WaitUntilIdle(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return finished_ || (queue_.empty() && !in_flight_); });
+  }
+
+  void Shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shut_down_) return;
+      shut_down_ = true;
+      accepting_ = false;
+      stopping_ = true;
+    }
+    Wake();
+    bool finished;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      finished = cv_.wait_for(lock, options_.shutdown_deadline, [&] { return finished_; });
+    }
+    // Past the deadline: stop the loop where it stands (pending requests are
+    // abandoned; their coroutines are destroyed with the io_context).
+    if (!finished) io_.stop();
+    if (thread_.joinable()) thread_.join();
+    uint64_t left = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      left = queue_.size() + (in_flight_ ? 1 : 0);
+      queue_.clear();
+      in_flight_ = false;
+      finished_ = true;
+      cv_.notify_all();
+    }
+    if (left > 0) {
+      abandoned_.fetch_add(left, std::memory_order_relaxed);
+      if (options_.logger) options_.logger->warn("webhook shutdown deadline passed: {} actions not sent", left);
+    }
+  }
+
+  WebhookStats Stats() const {
+    WebhookStats s;
+    s.queued = queued_.load(std::memory_order_relaxed);
+    s.delivered = delivered_.load(std::memory_order_relaxed);
+    s.retries = retries_.load(std::memory_order_relaxed);
+    s.failed = failed_.load(std::memory_order_relaxed);
+    s.dropped = dropped_.load(std::memory_order_relaxed);
+    s.unknown_endpoint = unknown_endpoint_.load(std::memory_order_relaxed);
+    s.abandoned = abandoned_.load(std::memory_order_relaxed);
+    return s;
+  }
+
+ private:
+  // Interrupts the idle wait of Run(); the cancel runs on the io thread, so
+  // it cannot slip between Run()'s queue check and its wait.
+  void Wake() {
+    asio::post(io_, [this] { wake_.cancel(); });
+  }
+
+  asio::awaitable<void> Run() {
+    for (;;) {
+      std::optional<Request> next;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!queue_.empty()) {
+          next = std::move(queue_.front());
+          queue_.pop_front();
+          in_flight_ = true;
+        } else if (stopping_) {
+          co_return;
+        }
+      }
+      if (!next) {
+        beast::error_code ec;
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      co_await Deliver(*next);
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  asio::awaitable<void> Deliver(const Request& request) {
+    std::chrono::milliseconds backoff = options_.initial_backoff;
+    for (int attempt = 1;; ++attempt) {
+      std::string error;
+      const unsigned status = co_await Attempt(request, error);
+      if (status >= 200 && status < 300) {
+        delivered_.fetch_add(1, std::memory_order_relaxed);
+        co_return;
+      }
+      if (error.empty()) error = "HTTP " + std::to_string(status);
+      if (attempt >= options_.max_attempts) {
+        failed_.fetch_add(1, std::memory_order_relaxed);
+        if (options_.logger) {
+          options_.logger->error("webhook '{}' failed for action {} of rule '{}' after {} attempts: {}",
+                                 request.endpoint, request.action_id, request.rule, attempt, error);
+        }
+        co_return;
+      }
+      if (options_.logger) {
+        options_.logger->debug("webhook '{}' attempt {} for action {}: {}; retrying in {} ms", request.endpoint,
+                               attempt, request.action_id, error, backoff.count());
+      }
+      retries_.fetch_add(1, std::memory_order_relaxed);
+      asio::steady_timer pause(io_);
+      pause.expires_after(backoff);
+      beast::error_code ec;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    }
+  }
+
+  // One POST. Returns the HTTP status, or 0 with `error` set.
+  asio::awaitable<unsigned> Attempt(const Request& request, std::string& error) {
+    const HttpTarget& target = *request.target;
+    beast::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    const auto describe = [&](const char* step) {
+      if (ec == beast::error::timeout) {
+        return std::string(step) + ": timed out after " + std::to_string(options_.request_timeout.count()) + " ms";
+      }
+      return std::string(step) + ": " + ec.message();
+    };
+
+    tcp::resolver resolver(io_);
+    const auto endpoints = co_await resolver.async_resolve(target.host, target.port, token);
+    if (ec) {
+      error = describe("resolve");
+      co_return 0;
+    }
+    beast::tcp_stream stream(io_);
+    stream.expires_after(options_.request_timeout);  // one deadline for the whole exchange
+    co_await stream.async_connect(endpoints, token);
+    if (ec) {
+      error = describe("connect");
+      co_return 0;
+    }
+    http::request<http::string_body> req{http::verb::post, target.path, 11};
+    req.set(http::field::host, target.host_header);
+    req.set(http::field::user_agent, options_.user_agent);
+    req.set(http::field::content_type, "application/cloudevents+json; charset=utf-8");
+    req.keep_alive(false);
+    req.body() = request.body;
+    req.prepare_payload();
+    co_await http::async_write(stream, req, token);
+    if (ec) {
+      error = describe("send");
+      co_return 0;
+    }
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(webhook_internal::kMaxResponseBody);
+    co_await http::async_read(stream, buffer, parser, token);
+    if (ec) {
+      error = describe("read answer");
+      co_return 0;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return parser.get().result_int();
+  }
+
+  WebhookSinkOptions options_;
+  const std::map<std::string, HttpTarget, std::less<>> targets_;
+  // Declared before everything that uses it, so it is destroyed last.
+  asio::io_context io_;
+  asio::steady_timer wake_{io_};
+  std::thread thread_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;  // idle and finished changes
+  std::deque<Request> queue_;
+  bool in_flight_ = false;
+  bool accepting_ = true;
+  bool stopping_ = false;
+  bool finished_ = false;
+  bool shut_down_ = false;
+
+  std::atomic<uint64_t> queued_{0};
+  std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> unknown_endpoint_{0};
+  std::atomic<uint64_t> abandoned_{0};
+};
+
+Result<std::unique_ptr<WebhookSink>> WebhookSink::Create(WebhookSinkOptions options) {
+  std::map<std::string, HttpTarget, std::less<>> targets;
+  for (const auto& [name, url] : options.endpoints) {
+    auto parsed = ParseHttpUrl(url);
+    if (!parsed.ok()) {
+      return Status::Invalid("webhook endpoint '" + name + "' URL '" + url + "': " + parsed.status().message());
+    }
+    targets.emplace(name, std::move(parsed).value());
+  }
+  auto worker = std::make_unique<Worker>(std::move(options), std::move(targets));
+  worker->Start();
+  return std::make_unique<WebhookSink>(std::move(worker));
+}
+
+WebhookSink::WebhookSink(std::unique_ptr<Worker> worker) : worker_(std::move(worker)) {}
+
+WebhookSink::~WebhookSink() { Shutdown(); }
+
+Status WebhookSink::Publish(const Action& action) {
+  if (action.kind == dsl::ActionKind::kWebhook) worker_->Enqueue(action);
+  return Status::Ok();
+}
+
+Status WebhookSink::PublishDead(const DeadLetter&) { return Status::Ok(); }
+
+Status WebhookSink::Flush() { return Status::Ok(); }
+
+bool WebhookSink::WaitUntilIdle(std::chrono::milliseconds timeout) { return worker_->WaitUntilIdle(timeout); }
+
+void WebhookSink::Shutdown() { worker_->Shutdown(); }
+
+WebhookStats WebhookSink::stats() const { return worker_->Stats(); }
+
+}  // namespace patron
