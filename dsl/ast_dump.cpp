@@ -35,9 +35,14 @@ std::string Quoted(const std::string& s) {
 }
 
 std::string Clock(int32_t minutes) {
-  char buf[8];
-  snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
-  return buf;
+  const int32_t h = minutes / 60, m = minutes % 60;
+  std::string s;
+  s += static_cast<char>('0' + h / 10 % 10);
+  s += static_cast<char>('0' + h % 10);
+  s += ':';
+  s += static_cast<char>('0' + m / 10);
+  s += static_cast<char>('0' + m % 10);
+  return s;
 }
 
 class Dumper {

@@ -166,10 +166,16 @@ auto const wait_clause = Node<gast::WaitNode>("'wait'", tok[Kw("wait")] > durati
 // ----------------------------------------------------------------- triggers
 
 auto const kw_at = Named("'at'", Kw("at"));
-auto const event_type = dotted;
+// A structural keyword standing alone (not the first part of a dotted name
+// like `tag.added`) is not an event type: `when then` is a missing trigger.
+auto const bare_keyword = x3::lexeme[(x3::lit("then") | "end" | "where" | "wait" | "when" | "rule" | "segment" |
+                                      "event" | "and" | "or" | "not" | "in" | "contains" | "limit" | "holdout" |
+                                      "priority" | "between" | "followed" | "within" | "for") >>
+                                     !(ident_char | '.')];
+auto const event_type = Named<Tok>("an event type", !bare_keyword >> dotted);
 
 auto const absence_trig =
-    Node<gast::AbsenceTrig>("a trigger", tok[Kw("no")] > Named<std::vector<Tok>>("an event type", dotted % Kw("or")) >
+    Node<gast::AbsenceTrig>("a trigger", tok[Kw("no")] > Named<std::vector<Tok>>("an event type", event_type % Kw("or")) >
                                              Named("'for' or 'or'", Kw("for")) > duration);
 auto const every_trig = Node<gast::EveryTrig>(
     "a trigger", tok[Kw("every")] > Named<Tok>("'day' or a weekday (monday .. sunday)", ident) > kw_at > time_of_day);
