@@ -7,16 +7,16 @@
 #include <filesystem>
 #include <functional>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "base/phone.hpp"
 #include "base/stable_hash.hpp"
+#include "stores/bloom_filter.hpp"
 #include "stores/byte_codec.hpp"
 #include "stores/customer_codec.hpp"
 #include "stores/outcome_codec.hpp"
+#include "stores/store_keys.hpp"
 
 namespace patron {
 
@@ -28,7 +28,9 @@ constexpr std::string_view kSchemaVersionKey = "schema_version";
 constexpr std::string_view kNextOutcomeSeqKey = "next_outcome_seq";
 // A long key keeps this many leading bytes before its hash (see the header).
 constexpr size_t kLongKeyPrefix = 256;
-constexpr char kFieldSeparator = '\x1f';
+using store_keys::kFieldSeparator;
+using store_keys::StringMap;
+using store_keys::StringSet;
 
 Status LmdbError(std::string_view what, int rc) {
   std::string message = "lmdb " + std::string(what) + ": " + mdb_strerror(rc);
@@ -119,14 +121,6 @@ std::string_view StoreKey(std::string_view raw, size_t max_key, std::string& buf
   return buf;
 }
 
-struct SvHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <typename V>
-using StringMap = std::unordered_map<std::string, V, SvHash, std::equal_to<>>;
-using StringSet = std::unordered_set<std::string, SvHash, std::equal_to<>>;
-
 size_t RoundToPage(size_t size) {
   long page = sysconf(_SC_PAGESIZE);
   size_t p = page > 0 ? static_cast<size_t>(page) : 4096;
@@ -161,12 +155,16 @@ Result<std::optional<std::string_view>> GetIn(MDB_txn* txn, MDB_dbi dbi, std::st
 
 struct LmdbStateStore::Impl {
   struct CacheEntry {
-    std::unique_ptr<CustomerRecord> record;
+    CustomerRecord record;   // in the map's node: its address is stable
     uint64_t last_used = 0;  // commit epoch of the last access, for eviction
     bool dirty = false;
   };
   using Cache = StringMap<CacheEntry>;
   using CacheNode = Cache::value_type;
+  struct IdentityEntry {
+    std::string customer_id;
+    uint64_t last_used = 0;
+  };
 
   LmdbStoreOptions options;
   EnvPtr env;
@@ -179,17 +177,20 @@ struct LmdbStateStore::Impl {
   uint64_t next_outcome_seq = 0;
 
   Cache cache;                    // node addresses are stable across rehashing
+  CacheNode* last = nullptr;      // the last record handed out: MarkDirty's fast path
   std::vector<CacheNode*> dirty;  // records to write at Commit()
   StringSet erased;               // customer ids to delete at Commit()
-  StringMap<std::string> identities;  // "<kind>:<value>" -> customer id
-  StringSet processed;                // "<source>\x1f<id>"
-  StringMap<RuleState> keyed;         // big-endian rule_key + key
+  StringMap<std::string> identities;             // the batch's "<kind>:<value>" -> customer id
+  StringMap<IdentityEntry> committed_identities;  // cache of the identities table
+  StringSet processed;                           // the batch's "<source>\x1f<id>"
+  BloomFilter processed_filter;                  // every processed key, committed or not
+  StringMap<RuleState> keyed;                    // big-endian rule_key + key
   std::vector<Outcome> outcomes;
   StringMap<uint64_t> stats;  // "<rule>\x1f<kind>" -> increment
 
-  std::string key_buf;   // scratch for composed keys
-  std::string long_buf;  // scratch for long-key forms
-  std::string value_buf; // scratch for encoded values
+  std::string key_buf;    // scratch for composed keys
+  std::string long_buf;   // scratch for long-key forms
+  std::string value_buf;  // scratch for encoded values
 
   Result<std::optional<std::string_view>> Get(MDB_dbi dbi, std::string_view raw_key) {
     int rc = snapshot.Ensure(env.get());
@@ -197,14 +198,67 @@ struct LmdbStateStore::Impl {
     return GetIn(snapshot.get(), dbi, StoreKey(raw_key, max_key, long_buf));
   }
 
+  static uint64_t FilterHash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+
+  // A filter for `capacity` keys holding every committed processed key (and
+  // the batch's). Runs at open and whenever the filter fills up: the cost
+  // of a scan is spread over as many MarkProcessed calls as the scan reads.
+  Status RebuildProcessedFilter(size_t capacity) {
+    int rc = snapshot.Ensure(env.get());
+    if (rc != 0) return LmdbError("begin read", rc);
+    MDB_stat stat;
+    if ((rc = mdb_stat(snapshot.get(), tables.processed, &stat)) != 0) return LmdbError("stat processed", rc);
+    BloomFilter filter(std::max<size_t>(capacity, 2 * (stat.ms_entries + processed.size())));
+    MDB_cursor* raw_cursor = nullptr;
+    if ((rc = mdb_cursor_open(snapshot.get(), tables.processed, &raw_cursor)) != 0) return LmdbError("cursor", rc);
+    std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(raw_cursor, mdb_cursor_close);
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT))
+      filter.Add(FilterHash(FromVal(k)));
+    if (rc != MDB_NOTFOUND) return LmdbError("scan processed", rc);
+    // A long key is filed under its hashed form; the filter holds raw keys.
+    // Those few are looked up in the table whatever the filter says.
+    for (const auto& key : processed) filter.Add(FilterHash(key));
+    processed_filter = std::move(filter);
+    return Status::Ok();
+  }
+
   bool BatchEmpty() const {
     return dirty.empty() && erased.empty() && identities.empty() && processed.empty() && keyed.empty() &&
            outcomes.empty();
   }
 
+  // The batch's keys in byte order: B-tree writes in key order touch each
+  // page once, while it is hot.
+  struct SortedBatch {
+    std::vector<const std::string*> erased, processed;
+    std::vector<const std::pair<const std::string, std::string>*> identities;
+    std::vector<const std::pair<const std::string, RuleState>*> keyed;
+  };
+  SortedBatch SortBatch() {
+    auto by_key = [](const auto* a, const auto* b) { return a->first < b->first; };
+    auto by_value = [](const std::string* a, const std::string* b) { return *a < *b; };
+    std::sort(dirty.begin(), dirty.end(), by_key);
+    SortedBatch b;
+    b.erased.reserve(erased.size());
+    for (const auto& id : erased) b.erased.push_back(&id);
+    std::sort(b.erased.begin(), b.erased.end(), by_value);
+    b.processed.reserve(processed.size());
+    for (const auto& key : processed) b.processed.push_back(&key);
+    std::sort(b.processed.begin(), b.processed.end(), by_value);
+    b.identities.reserve(identities.size());
+    for (const auto& entry : identities) b.identities.push_back(&entry);
+    std::sort(b.identities.begin(), b.identities.end(), by_key);
+    b.keyed.reserve(keyed.size());
+    for (const auto& entry : keyed) b.keyed.push_back(&entry);
+    std::sort(b.keyed.begin(), b.keyed.end(), by_key);
+    return b;
+  }
+
   // One attempt at writing the whole batch. Returns the LMDB code; a
   // non-LMDB failure (corrupt stored stats) comes back in `error`.
-  int WriteBatch(Status& error) {
+  int WriteBatch(const SortedBatch& batch, Status& error) {
     Txn txn;
     int rc = txn.Begin(env.get(), 0);
     if (rc != 0) return rc;
@@ -213,22 +267,22 @@ struct LmdbStateStore::Impl {
       MDB_val k = ToVal(StoreKey(raw_key, max_key, long_buf)), v = ToVal(value);
       return mdb_put(t, dbi, &k, &v, 0);
     };
-    for (const auto& id : erased) {
-      MDB_val k = ToVal(StoreKey(id, max_key, long_buf));
+    for (const std::string* id : batch.erased) {
+      MDB_val k = ToVal(StoreKey(*id, max_key, long_buf));
       rc = mdb_del(t, tables.customers, &k, nullptr);
       if (rc != 0 && rc != MDB_NOTFOUND) return rc;
     }
     for (CacheNode* node : dirty) {
       value_buf.clear();
-      AppendEncodedCustomer(value_buf, *node->second.record);
+      AppendEncodedCustomer(value_buf, node->second.record);
       if ((rc = put(tables.customers, node->first, value_buf)) != 0) return rc;
     }
-    for (const auto& [key, id] : identities)
-      if ((rc = put(tables.identities, key, id)) != 0) return rc;
-    for (const auto& key : processed)
-      if ((rc = put(tables.processed, key, {})) != 0) return rc;
-    for (const auto& [key, state] : keyed)
-      if ((rc = put(tables.keyed, key, EncodeRuleState(state))) != 0) return rc;
+    for (const auto* entry : batch.identities)
+      if ((rc = put(tables.identities, entry->first, entry->second)) != 0) return rc;
+    for (const std::string* key : batch.processed)
+      if ((rc = put(tables.processed, *key, {})) != 0) return rc;
+    for (const auto* entry : batch.keyed)
+      if ((rc = put(tables.keyed, entry->first, EncodeRuleState(entry->second))) != 0) return rc;
     uint64_t seq = next_outcome_seq;
     for (const auto& outcome : outcomes) {
       key_buf.clear();
@@ -239,6 +293,10 @@ struct LmdbStateStore::Impl {
       auto old = GetIn(t, tables.rule_stats, StoreKey(key, max_key, long_buf));
       if (!old.ok()) {
         error = old.status();
+        return MDB_INCOMPATIBLE;
+      }
+      if (*old && (*old)->size() != 8) {
+        error = Status::Corruption("rule_stats: malformed count");
         return MDB_INCOMPATIBLE;
       }
       uint64_t count = *old ? codec::GetFixed64BigEndian(**old) : 0;
@@ -256,10 +314,17 @@ struct LmdbStateStore::Impl {
     return 0;
   }
 
+  // After a successful write: the batch becomes the committed state.
   void ClearBatch() {
     for (CacheNode* node : dirty) node->second.dirty = false;
     dirty.clear();
+    last = nullptr;
     erased.clear();
+    for (auto& [key, id] : identities) {
+      IdentityEntry& entry = committed_identities[key];
+      entry.customer_id = std::move(id);
+      entry.last_used = epoch;
+    }
     identities.clear();
     processed.clear();
     keyed.clear();
@@ -267,17 +332,18 @@ struct LmdbStateStore::Impl {
     stats.clear();
   }
 
-  // Drops the least recently used (clean) records down to 3/4 of the limit.
-  void Evict() {
-    if (cache.size() <= options.max_cached_customers) return;
-    size_t target = options.max_cached_customers / 4 * 3;
-    std::vector<std::pair<uint64_t, Cache::iterator>> entries;
-    entries.reserve(cache.size());
-    for (auto it = cache.begin(); it != cache.end(); ++it) entries.emplace_back(it->second.last_used, it);
-    size_t drop = cache.size() - target;
+  // Drops the least recently used entries of `map` down to 3/4 of `limit`.
+  template <typename Map>
+  static void Evict(Map& map, size_t limit) {
+    if (map.size() <= limit) return;
+    size_t target = limit / 4 * 3;
+    std::vector<std::pair<uint64_t, typename Map::iterator>> entries;
+    entries.reserve(map.size());
+    for (auto it = map.begin(); it != map.end(); ++it) entries.emplace_back(it->second.last_used, it);
+    size_t drop = map.size() - target;
     std::nth_element(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(drop - 1), entries.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < drop; ++i) cache.erase(entries[i].second);
+    for (size_t i = 0; i < drop; ++i) map.erase(entries[i].second);
   }
 };
 
@@ -298,7 +364,7 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   size_t initial = RoundToPage(std::min(options.initial_map_size, std::max(options.max_map_size, size_t{1})));
   if ((rc = mdb_env_set_maxdbs(env, kMaxDbs)) != 0) return LmdbError("set_maxdbs", rc);
   if ((rc = mdb_env_set_mapsize(env, initial)) != 0) return LmdbError("set_mapsize", rc);
-  unsigned flags = MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC);
+  unsigned flags = MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC) | (options.write_map ? MDB_WRITEMAP : 0u);
   if ((rc = mdb_env_open(env, dir.c_str(), flags, 0644)) != 0) return LmdbError("open " + dir, rc);
   MDB_envinfo info;
   if ((rc = mdb_env_info(env, &info)) != 0) return LmdbError("env_info", rc);
@@ -324,7 +390,8 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
     impl->next_outcome_seq = codec::GetFixed64BigEndian(**seq);
   }
   if ((rc = txn.Commit()) != 0) return LmdbError("commit", rc);
-  return std::unique_ptr<LmdbStateStore>(new LmdbStateStore(std::move(impl)));
+  PATRON_RETURN_IF_ERROR(impl->RebuildProcessedFilter(options.expected_processed_events));
+  return std::make_unique<LmdbStateStore>(std::move(impl));
 }
 
 Result<CustomerRecord*> LmdbStateStore::FindCustomer(std::string_view customer_id) {
@@ -332,21 +399,24 @@ Result<CustomerRecord*> LmdbStateStore::FindCustomer(std::string_view customer_i
   if (!s.failed.ok()) return s.failed;
   if (auto it = s.cache.find(customer_id); it != s.cache.end()) {
     it->second.last_used = s.epoch;
-    return it->second.record.get();
+    s.last = &*it;
+    return &it->second.record;
   }
   CustomerRecord* none = nullptr;
   if (customer_id.empty() || (!s.erased.empty() && s.erased.find(customer_id) != s.erased.end())) return none;
   auto bytes = s.Get(s.tables.customers, customer_id);
   if (!bytes.ok()) return bytes.status();
   if (!*bytes) return none;
-  auto record = std::make_unique<CustomerRecord>();
-  Status st = DecodeCustomer(**bytes, *record);
-  if (!st.ok()) return Status::Corruption("customer " + std::string(customer_id) + ": " + st.message());
-  if (record->profile.id != customer_id) return none;  // a long id whose hashed key collided
   auto [it, inserted] = s.cache.try_emplace(std::string(customer_id));
-  it->second.record = std::move(record);
+  Status st = DecodeCustomer(**bytes, it->second.record);
+  if (!st.ok() || it->second.record.profile.id != customer_id) {
+    s.cache.erase(it);
+    if (!st.ok()) return Status::Corruption("customer " + std::string(customer_id) + ": " + st.message());
+    return none;  // a long id whose hashed key collided
+  }
   it->second.last_used = s.epoch;
-  return it->second.record.get();
+  s.last = &*it;
+  return &it->second.record;
 }
 
 Result<CustomerRecord*> LmdbStateStore::CreateCustomer(std::string_view customer_id) {
@@ -363,21 +433,26 @@ Result<CustomerRecord*> LmdbStateStore::CreateCustomer(std::string_view customer
     if (*bytes) return Status::Invalid("CreateCustomer: customer " + std::string(customer_id) + " exists");
   }
   auto [it, inserted] = s.cache.try_emplace(std::string(customer_id));
-  it->second.record = std::make_unique<CustomerRecord>();
-  it->second.record->profile.id = std::string(customer_id);
+  it->second.record.profile.id = it->first;
   it->second.last_used = s.epoch;
   it->second.dirty = true;
   s.dirty.push_back(&*it);
-  return it->second.record.get();
+  s.last = &*it;
+  return &it->second.record;
 }
 
 void LmdbStateStore::MarkDirty(CustomerRecord* record) {
   Impl& s = *impl_;
   if (record == nullptr) return;
-  auto it = s.cache.find(record->profile.id);
-  if (it == s.cache.end() || it->second.record.get() != record || it->second.dirty) return;
-  it->second.dirty = true;
-  s.dirty.push_back(&*it);
+  Impl::CacheNode* node = s.last;
+  if (node == nullptr || &node->second.record != record) {
+    auto it = s.cache.find(record->profile.id);
+    if (it == s.cache.end() || &it->second.record != record) return;
+    node = &*it;
+  }
+  if (node->second.dirty) return;
+  node->second.dirty = true;
+  s.dirty.push_back(node);
 }
 
 Status LmdbStateStore::EraseCustomer(std::string_view customer_id) {
@@ -386,6 +461,7 @@ Status LmdbStateStore::EraseCustomer(std::string_view customer_id) {
   if (customer_id.empty()) return Status::Invalid("EraseCustomer: empty customer id");
   if (auto it = s.cache.find(customer_id); it != s.cache.end()) {
     if (it->second.dirty) std::erase(s.dirty, &*it);
+    if (s.last == &*it) s.last = nullptr;
     s.cache.erase(it);
   }
   s.erased.emplace(customer_id);
@@ -394,34 +470,39 @@ Status LmdbStateStore::EraseCustomer(std::string_view customer_id) {
 
 Result<std::optional<std::string>> LmdbStateStore::FindIdentity(IdentityKind kind, std::string_view value) {
   Impl& s = *impl_;
+  using Found = std::optional<std::string>;
   if (!s.failed.ok()) return s.failed;
-  s.key_buf.assign(IdentityKindName(kind)).append(1, ':').append(value);
-  if (auto it = s.identities.find(s.key_buf); it != s.identities.end()) return std::optional<std::string>(it->second);
-  auto id = s.Get(s.tables.identities, s.key_buf);
+  std::string_view key = store_keys::Identity(s.key_buf, kind, value);
+  if (auto it = s.identities.find(key); it != s.identities.end()) return Found(it->second);
+  if (auto it = s.committed_identities.find(key); it != s.committed_identities.end()) {
+    it->second.last_used = s.epoch;
+    return Found(it->second.customer_id);
+  }
+  auto id = s.Get(s.tables.identities, key);
   if (!id.ok()) return id.status();
-  if (!*id) return std::optional<std::string>();
-  return std::optional<std::string>(std::string(**id));
+  if (!*id) return Found();
+  auto [it, inserted] = s.committed_identities.try_emplace(std::string(key));
+  it->second.customer_id.assign(**id);
+  it->second.last_used = s.epoch;
+  return Found(it->second.customer_id);
 }
 
 Status LmdbStateStore::PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
   if (value.empty() || customer_id.empty()) return Status::Invalid("PutIdentity: empty identifier or customer id");
-  s.key_buf.assign(IdentityKindName(kind)).append(1, ':').append(value);
-  if (auto it = s.identities.find(s.key_buf); it != s.identities.end()) {
-    it->second.assign(customer_id);
-  } else {
-    s.identities.emplace(s.key_buf, customer_id);
-  }
+  store_keys::Upsert(s.identities, store_keys::Identity(s.key_buf, kind, value), customer_id);
   return Status::Ok();
 }
 
 Result<bool> LmdbStateStore::IsProcessed(std::string_view source, std::string_view id) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
-  s.key_buf.assign(source).append(1, kFieldSeparator).append(id);
-  if (s.processed.find(s.key_buf) != s.processed.end()) return true;
-  auto found = s.Get(s.tables.processed, s.key_buf);
+  std::string_view key = store_keys::Processed(s.key_buf, source, id);
+  // Keys too long for LMDB are filed hashed; the filter does not vouch for them.
+  if (key.size() <= s.max_key && !s.processed_filter.MayContain(Impl::FilterHash(key))) return false;
+  if (s.processed.find(key) != s.processed.end()) return true;
+  auto found = s.Get(s.tables.processed, key);
   if (!found.ok()) return found.status();
   return found->has_value();
 }
@@ -429,38 +510,31 @@ Result<bool> LmdbStateStore::IsProcessed(std::string_view source, std::string_vi
 Status LmdbStateStore::MarkProcessed(std::string_view source, std::string_view id) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
-  s.key_buf.assign(source).append(1, kFieldSeparator).append(id);
-  s.processed.emplace(s.key_buf);
+  std::string_view key = store_keys::Processed(s.key_buf, source, id);
+  if (!s.processed.emplace(key).second) return Status::Ok();
+  s.processed_filter.Add(Impl::FilterHash(key));
   return Status::Ok();
 }
 
 Result<std::optional<RuleState>> LmdbStateStore::FindKeyedState(uint64_t rule_key, std::string_view key) {
   Impl& s = *impl_;
+  using Found = std::optional<RuleState>;
   if (!s.failed.ok()) return s.failed;
-  s.key_buf.clear();
-  codec::PutFixed64BigEndian(s.key_buf, rule_key);
-  s.key_buf.append(key);
-  if (auto it = s.keyed.find(s.key_buf); it != s.keyed.end()) return std::optional<RuleState>(it->second);
-  auto bytes = s.Get(s.tables.keyed, s.key_buf);
+  std::string_view full = store_keys::Keyed(s.key_buf, rule_key, key);
+  if (auto it = s.keyed.find(full); it != s.keyed.end()) return Found(it->second);
+  auto bytes = s.Get(s.tables.keyed, full);
   if (!bytes.ok()) return bytes.status();
-  if (!*bytes) return std::optional<RuleState>();
+  if (!*bytes) return Found();
   RuleState state;
   Status st = DecodeRuleState(**bytes, state);
   if (!st.ok()) return st;
-  return std::optional<RuleState>(std::move(state));
+  return Found(std::move(state));
 }
 
 Status LmdbStateStore::PutKeyedState(std::string_view key, const RuleState& state) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
-  s.key_buf.clear();
-  codec::PutFixed64BigEndian(s.key_buf, state.rule_key);
-  s.key_buf.append(key);
-  if (auto it = s.keyed.find(s.key_buf); it != s.keyed.end()) {
-    it->second = state;
-  } else {
-    s.keyed.emplace(s.key_buf, state);
-  }
+  store_keys::Upsert(s.keyed, store_keys::Keyed(s.key_buf, state.rule_key, key), state);
   return Status::Ok();
 }
 
@@ -468,11 +542,11 @@ Status LmdbStateStore::RecordOutcome(const Outcome& outcome) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
   s.outcomes.push_back(outcome);
-  s.key_buf.assign(outcome.rule).append(1, kFieldSeparator).append(OutcomeKindName(outcome.kind));
-  if (auto it = s.stats.find(s.key_buf); it != s.stats.end()) {
+  std::string_view key = store_keys::RuleStat(s.key_buf, outcome.rule, outcome.kind);
+  if (auto it = s.stats.find(key); it != s.stats.end()) {
     ++it->second;
   } else {
-    s.stats.emplace(s.key_buf, 1);
+    s.stats.emplace(std::string(key), 1);
   }
   return Status::Ok();
 }
@@ -482,9 +556,10 @@ Status LmdbStateStore::Commit() {
   if (!s.failed.ok()) return s.failed;
   s.snapshot.Reset();
   if (!s.BatchEmpty()) {
+    const Impl::SortedBatch batch = s.SortBatch();
     for (;;) {
       Status error;
-      int rc = s.WriteBatch(error);
+      int rc = s.WriteBatch(batch, error);
       if (rc == 0) break;
       if (rc == MDB_MAP_FULL && s.map_size < s.options.max_map_size) {
         // Grow the map and retry the whole batch; no transaction may be open.
@@ -504,7 +579,15 @@ Status LmdbStateStore::Commit() {
   }
   s.ClearBatch();
   ++s.epoch;
-  s.Evict();
+  Impl::Evict(s.cache, s.options.max_cached_customers);
+  Impl::Evict(s.committed_identities, s.options.max_cached_identities);
+  if (s.processed_filter.count() > s.processed_filter.capacity()) {
+    Status st = s.RebuildProcessedFilter(2 * s.processed_filter.capacity());
+    if (!st.ok()) {
+      s.failed = st;
+      return st;
+    }
+  }
   return Status::Ok();
 }
 

@@ -164,10 +164,35 @@ TEST_CASE("LmdbStateStore: changes without MarkDirty of a loaded record are not 
   CHECK(Find(*store, "c-1")->profile.orders == 6);
 }
 
+TEST_CASE("LmdbStateStore: MarkDirty of a record other than the last one handed out") {
+  testing::TempDir dir;
+  {
+    auto store = OpenStore(dir);
+    Create(*store, "c-1");
+    Create(*store, "c-2");
+    REQUIRE(store->Commit().ok());
+    CustomerRecord* a = Find(*store, "c-1");
+    CustomerRecord* b = Find(*store, "c-2");
+    a->profile.orders = 1;
+    b->profile.orders = 2;
+    store->MarkDirty(a);
+    store->MarkDirty(b);
+    CustomerRecord stranger;  // not from the store: ignored
+    stranger.profile.id = "c-1";
+    store->MarkDirty(&stranger);
+    store->MarkDirty(nullptr);
+    REQUIRE(store->Commit().ok());
+  }
+  auto store = OpenStore(dir);
+  CHECK(Find(*store, "c-1")->profile.orders == 1);
+  CHECK(Find(*store, "c-2")->profile.orders == 2);
+}
+
 TEST_CASE("LmdbStateStore: the map grows when a batch does not fit") {
   testing::TempDir dir;
   LmdbStoreOptions options;
   options.initial_map_size = 64 << 10;
+  options.write_map = GENERATE(false, true);
   constexpr int kCustomers = 5000;
   {
     auto store = OpenStore(dir, options);
@@ -281,6 +306,53 @@ TEST_CASE("LmdbStateStore: outcomes are counted per rule and kind") {
   CHECK(*stats == expected);
 }
 
+TEST_CASE("LmdbStateStore: processed ids stay known past the filter's capacity and across reopen") {
+  testing::TempDir dir;
+  LmdbStoreOptions options;
+  options.expected_processed_events = 100;  // the filter (at least 1024 keys) must grow
+  constexpr int kEvents = 5000;
+  {
+    auto store = OpenStore(dir, options);
+    for (int i = 0; i < kEvents; ++i) {
+      std::string id = "e-" + std::to_string(i);
+      REQUIRE_FALSE(*store->IsProcessed("pos", id));
+      REQUIRE(store->MarkProcessed("pos", id).ok());
+      REQUIRE(*store->IsProcessed("pos", id));
+      if (i % 1000 == 999) REQUIRE(store->Commit().ok());
+    }
+    REQUIRE(store->Commit().ok());
+    for (int i = 0; i < kEvents; ++i) REQUIRE(*store->IsProcessed("pos", "e-" + std::to_string(i)));
+  }
+  auto store = OpenStore(dir, options);
+  int unknown_found = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    REQUIRE(*store->IsProcessed("pos", "e-" + std::to_string(i)));
+    unknown_found += *store->IsProcessed("pos", "x-" + std::to_string(i));
+  }
+  CHECK(unknown_found == 0);
+}
+
+TEST_CASE("LmdbStateStore: identity lookups stay right through the identity cache and its eviction") {
+  testing::TempDir dir;
+  LmdbStoreOptions options;
+  options.max_cached_identities = 50;
+  auto store = OpenStore(dir, options);
+  for (int i = 0; i < 300; ++i)
+    REQUIRE(store->PutIdentity(IdentityKind::kOpenid, "o" + std::to_string(i), "c-" + std::to_string(i)).ok());
+  REQUIRE(store->Commit().ok());
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 300; ++i)
+      REQUIRE(*store->FindIdentity(IdentityKind::kOpenid, "o" + std::to_string(i)) ==
+              std::optional<std::string>("c-" + std::to_string(i)));
+    REQUIRE(store->Commit().ok());
+  }
+  // Re-pointing a cached identity (a merge) is seen before and after Commit.
+  REQUIRE(store->PutIdentity(IdentityKind::kOpenid, "o299", "c-0").ok());
+  CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
+  REQUIRE(store->Commit().ok());
+  CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
+}
+
 TEST_CASE("LmdbStateStore: ids longer than LMDB's key limit work") {
   testing::TempDir dir;
   std::string long_id(2000, 'a');
@@ -292,6 +364,8 @@ TEST_CASE("LmdbStateStore: ids longer than LMDB's key limit work") {
     REQUIRE(store->PutIdentity(IdentityKind::kMemberNo, long_id, long_id).ok());
     REQUIRE(store->MarkProcessed(long_id, long_id).ok());
     REQUIRE(store->Commit().ok());
+    CHECK(*store->IsProcessed(long_id, long_id));
+    CHECK_FALSE(*store->IsProcessed(long_id, other_long_id));
   }
   auto store = OpenStore(dir);
   CHECK(Find(*store, long_id)->profile.orders == 1);
