@@ -1,0 +1,239 @@
+#include "cli/config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace patron::cli {
+namespace {
+
+// "<source>:<line>:<col>: <message>" for a node of the document.
+std::string At(std::string_view source, const toml::source_region& where, std::string_view message) {
+  std::string out(source);
+  out += ':';
+  out += std::to_string(where.begin.line);
+  out += ':';
+  out += std::to_string(where.begin.column);
+  out += ": ";
+  out += message;
+  return out;
+}
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (base_dir.empty() || path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  std::string resolved = (std::filesystem::path(base_dir) / path).lexically_normal().string();
+  // "dir/." normalises to "dir/"; rule paths are printed as given, so drop the slash.
+  while (resolved.size() > 1 && resolved.back() == '/') resolved.pop_back();
+  return resolved;
+}
+
+// Reads the members of one table, rejecting unknown keys and wrong types.
+class TableReader {
+ public:
+  TableReader(std::string_view source, std::string_view section, const toml::table& table)
+      : source_(source), section_(section), table_(table) {}
+
+  Status String(std::string_view key, std::string& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return WrongType(key, *node, "a string");
+    out = node->as_string()->get();
+    return Status::Ok();
+  }
+  // A string or an array of strings.
+  Status Strings(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (node->is_string()) {
+      out = {node->as_string()->get()};
+      return Status::Ok();
+    }
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return WrongType(key, *node, "a string or a list of strings");
+    std::vector<std::string> values;
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) return WrongType(key, item, "a string or a list of strings");
+      values.push_back(item.as_string()->get());
+    }
+    out = std::move(values);
+    return Status::Ok();
+  }
+  Status Bool(std::string_view key, bool& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_boolean()) return WrongType(key, *node, "true or false");
+    out = node->as_boolean()->get();
+    return Status::Ok();
+  }
+  Status Integer(std::string_view key, int64_t min, int64_t max, int64_t& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_integer()) return WrongType(key, *node, "an integer");
+    int64_t v = node->as_integer()->get();
+    if (v < min || v > max) {
+      return Status::Invalid(At(source_, node->source(),
+                                Qualified(key) + " must be between " + std::to_string(min) + " and " +
+                                    std::to_string(max) + ", not " + std::to_string(v)));
+    }
+    out = v;
+    return Status::Ok();
+  }
+  // Every key of the table must have been asked for.
+  Status NoOthers() const {
+    for (const auto& [key, node] : table_) {
+      if (known_.count(std::string(key.str())) == 0) {
+        return Status::Invalid(At(source_, key.source(), "unknown setting '" + Qualified(key.str()) + "'"));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const toml::node* Find(std::string_view key) {
+    known_.insert(std::string(key));
+    return table_.get(key);
+  }
+  std::string Qualified(std::string_view key) const { return std::string(section_) + "." + std::string(key); }
+  Status WrongType(std::string_view key, const toml::node& node, std::string_view expected) const {
+    return Status::Invalid(At(source_, node.source(), Qualified(key) + " must be " + std::string(expected)));
+  }
+
+  std::string_view source_;
+  std::string_view section_;
+  const toml::table& table_;
+  std::set<std::string> known_;
+};
+
+Status ApplyDocument(const toml::table& doc, std::string_view source, const std::string& base_dir,
+                     Config& config) {
+  static constexpr std::string_view kSections[] = {"nats", "engine", "webhooks", "log"};
+  for (const auto& [key, node] : doc) {
+    bool known = false;
+    for (auto s : kSections) known = known || key.str() == s;
+    if (!known) {
+      return Status::Invalid(At(source, key.source(),
+                                "unknown section '" + std::string(key.str()) +
+                                    "' (expected [nats], [engine], [webhooks] or [log])"));
+    }
+    if (!node.is_table()) {
+      return Status::Invalid(At(source, node.source(), "'" + std::string(key.str()) + "' must be a [table]"));
+    }
+  }
+  if (const toml::table* nats = doc["nats"].as_table()) {
+    TableReader r(source, "nats", *nats);
+    PATRON_RETURN_IF_ERROR(r.String("url", config.nats_url));
+    PATRON_RETURN_IF_ERROR(r.String("subject_prefix", config.subject_prefix));
+    PATRON_RETURN_IF_ERROR(r.NoOthers());
+  }
+  if (const toml::table* engine = doc["engine"].as_table()) {
+    TableReader r(source, "engine", *engine);
+    std::vector<std::string> rules;
+    std::string data;
+    PATRON_RETURN_IF_ERROR(r.Strings("rules", rules));
+    PATRON_RETURN_IF_ERROR(r.String("data", data));
+    if (!rules.empty()) {
+      config.rules.clear();
+      for (const auto& path : rules) config.rules.push_back(Resolve(base_dir, path));
+    }
+    if (!data.empty()) config.data_dir = Resolve(base_dir, data);
+    PATRON_RETURN_IF_ERROR(r.String("timezone", config.timezone));
+    int64_t batch_size = static_cast<int64_t>(config.batch_size);
+    PATRON_RETURN_IF_ERROR(r.Integer("batch_size", 1, kMaxBatchSize, batch_size));
+    config.batch_size = static_cast<size_t>(batch_size);
+    int64_t interval = config.batch_interval_ms;
+    PATRON_RETURN_IF_ERROR(r.Integer("batch_interval_ms", 1, kMaxBatchIntervalMs, interval));
+    config.batch_interval_ms = static_cast<int>(interval);
+    PATRON_RETURN_IF_ERROR(r.Bool("mask_staff_phones", config.mask_staff_phones));
+    PATRON_RETURN_IF_ERROR(r.NoOthers());
+  }
+  if (const toml::table* webhooks = doc["webhooks"].as_table()) {
+    for (const auto& [key, node] : *webhooks) {
+      if (!node.is_string()) {
+        return Status::Invalid(
+            At(source, node.source(), "webhooks." + std::string(key.str()) + " must be a URL string"));
+      }
+      config.webhooks[std::string(key.str())] = node.as_string()->get();
+    }
+  }
+  if (const toml::table* log = doc["log"].as_table()) {
+    TableReader r(source, "log", *log);
+    PATRON_RETURN_IF_ERROR(r.String("format", config.log_format));
+    PATRON_RETURN_IF_ERROR(r.String("level", config.log_level));
+    PATRON_RETURN_IF_ERROR(r.NoOthers());
+  }
+  return Status::Ok();
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+Result<Config> ParseConfigText(std::string_view text, std::string_view source_name, const Config& base,
+                               const std::string& base_dir) {
+  Config config = base;
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid(At(source_name, e.source(), e.description()));
+  }
+  PATRON_RETURN_IF_ERROR(ApplyDocument(doc, source_name, base_dir, config));
+  Status valid = ValidateConfig(config);
+  if (!valid.ok()) return Status::Invalid(std::string(source_name) + ": " + valid.message());
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path, const Config& base) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Io("cannot read configuration file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::Io("cannot read configuration file '" + path + "'");
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return ParseConfigText(text.str(), path, base, dir);
+}
+
+Status ValidateConfig(const Config& config) {
+  if (config.batch_size < 1 || config.batch_size > kMaxBatchSize) {
+    return Status::Invalid("batch size must be between 1 and " + std::to_string(kMaxBatchSize));
+  }
+  if (config.batch_interval_ms < 1 || config.batch_interval_ms > kMaxBatchIntervalMs) {
+    return Status::Invalid("batch interval must be between 1 and " + std::to_string(kMaxBatchIntervalMs) +
+                           " ms");
+  }
+  if (config.log_format != "text" && config.log_format != "json") {
+    return Status::Invalid("log format must be 'text' or 'json', not '" + config.log_format + "'");
+  }
+  static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  bool level_ok = false;
+  for (auto l : kLevels) level_ok = level_ok || config.log_level == l;
+  if (!level_ok) {
+    return Status::Invalid("log level must be trace, debug, info, warn, error or off, not '" +
+                           config.log_level + "'");
+  }
+  // A prefix is one or more dot-separated tokens of printable characters,
+  // without the wildcards * and >.
+  const std::string& p = config.subject_prefix;
+  bool prefix_ok = !p.empty() && p.front() != '.' && p.back() != '.' && p.find("..") == std::string::npos;
+  for (unsigned char c : p) prefix_ok = prefix_ok && c > ' ' && c != '*' && c != '>' && c != 0x7f;
+  if (!prefix_ok) {
+    return Status::Invalid("subject prefix '" + p +
+                           "' is not a NATS subject (dot-separated tokens, no spaces, no * or >)");
+  }
+  if (!StartsWith(config.nats_url, "nats://") && !StartsWith(config.nats_url, "tls://")) {
+    return Status::Invalid("NATS URL must start with nats:// or tls://, not '" + config.nats_url + "'");
+  }
+  for (const auto& [name, url] : config.webhooks) {
+    if (!StartsWith(url, "http://")) {
+      return Status::Invalid("webhook '" + name + "' must be an http:// URL (https: put a TLS-terminating proxy "
+                             "in front of the receiver), not '" + url + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace patron::cli

@@ -1,0 +1,96 @@
+// patron inspect: reads a data directory (of `run` or `replay --data`)
+// without writing to it: a customer's profile, or the outcome counts per rule.
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/command_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/wall_clock.hpp"
+#include "base/phone.hpp"
+#include "actions/action_json.hpp"
+#include "stores/customer_json.hpp"
+#include "stores/lmdb_state_store.hpp"
+
+namespace patron::cli {
+namespace {
+
+constexpr const char* kName = "inspect";
+
+int InspectCustomer(const std::string& data, const std::string& key, bool unmasked) {
+  auto found = LmdbStateStore::LookupCustomer(data, key);
+  if (!found.ok()) return Failure(kName, found.status().message());
+  if (!found->has_value()) {
+    // The key may be a phone: echo it masked unless asked otherwise.
+    return Failure(kName, "no customer '" + (unmasked ? key : MaskPhonesInText(key)) + "' in " + data);
+  }
+  std::cout << CustomerToJson(**found, WallClock().Now(), !unmasked) << "\n";
+  return kExitOk;
+}
+
+int InspectRules(const std::string& data) {
+  auto stats = LmdbStateStore::ReadRuleStats(data);
+  if (!stats.ok()) return Failure(kName, stats.status().message());
+  // {"<rule>":{"fired":3,"held_out":1},...}, rules in name order.
+  std::string out = "{";
+  bool first_rule = true;
+  for (const auto& [rule, counts] : *stats) {
+    if (!first_rule) out += ",";
+    first_rule = false;
+    AppendJsonString(out, rule);
+    out += ":{";
+    bool first_kind = true;
+    for (const auto& [kind, n] : counts) {
+      if (!first_kind) out += ",";
+      first_kind = false;
+      AppendJsonString(out, kind);
+      out += ":" + std::to_string(n);
+    }
+    out += "}";
+  }
+  out += "}";
+  std::cout << out << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int InspectCommand(const std::vector<std::string>& args) {
+  CommandHelp help{
+      kName,
+      "patron inspect --data DIR customer <phone|id> [--unmasked]\n"
+      "       patron inspect --data DIR rules",
+      "Reads the state in DIR (of `patron run` or `patron replay --data`) without\n"
+      "changing it; safe while `patron run` is using the directory.\n"
+      "\n"
+      "  customer <phone|id>  prints the customer's profile as one JSON object. The\n"
+      "                       key is tried as a Patron customer id, then as a phone\n"
+      "                       number (normalised), then as any other identifier\n"
+      "                       (openid, meituan_id, ...). The phone and birthday are\n"
+      "                       masked unless --unmasked is given. Exit 1 if not found.\n"
+      "  rules                prints the outcome counts per rule (fired, held out,\n"
+      "                       skipped by limit, suppressed, converted) as JSON."};
+  po::options_description options("Options");
+  options.add_options()
+      ("data", po::value<std::string>()->value_name("DIR"), "the data directory")
+      ("unmasked", po::bool_switch(), "show phone numbers and birthdays in full");
+  po::options_description hidden;
+  hidden.add_options()("what", po::value<std::vector<std::string>>(), "what to inspect");
+  po::positional_options_description positional;
+  positional.add("what", -1);
+  po::variables_map vm;
+  if (auto exit = ParseCommandLine(help, options, positional, args, vm, hidden)) return *exit;
+
+  std::vector<std::string> what;
+  if (vm.count("what") != 0) what = vm["what"].as<std::vector<std::string>>();
+  bool customer = what.size() == 2 && what[0] == "customer";
+  bool rules = what.size() == 1 && what[0] == "rules";
+  if (!customer && !rules) return UsageError(kName, "expected: customer <phone|id>, or rules");
+  if (vm.count("data") == 0) return UsageError(kName, "--data is required");
+  const std::string data = vm["data"].as<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(data, ec)) return Failure(kName, "no data directory '" + data + "'");
+  return customer ? InspectCustomer(data, what[1], vm["unmasked"].as<bool>()) : InspectRules(data);
+}
+
+}  // namespace patron::cli

@@ -1,0 +1,94 @@
+// patron subscribe: prints what arrives on a NATS subject, one message per
+// line; what a store manager's app or the messaging gateway would receive.
+
+#include <iostream>
+
+#include "actions/nats_connection.hpp"
+#include "cli/command_line.hpp"
+#include "cli/commands.hpp"
+#include "cli/message_queue.hpp"
+#include "cli/settings.hpp"
+
+namespace patron::cli {
+namespace {
+
+constexpr const char* kName = "subscribe";
+
+// Messages waiting to be printed before the delivery thread blocks.
+constexpr size_t kQueueCapacity = 65'536;
+constexpr std::chrono::milliseconds kFlushTimeout{10'000};
+
+}  // namespace
+
+int SubscribeCommand(const std::vector<std::string>& args) {
+  CommandHelp help{
+      kName, "patron subscribe --subject SUBJECT [--nats URL] [--count N] [--timeout-ms T] [--with-subject]",
+      "Subscribes to SUBJECT (wildcards allowed: patron.actions.*.s012,\n"
+      "patron.actions.message.>) and prints each message's payload on its own\n"
+      "line on stdout, as it arrives. Prints 'subscribed to SUBJECT' on stderr\n"
+      "once the server has the subscription. Stops after N messages, or after T\n"
+      "milliseconds without a message; without either it runs until interrupted.\n"
+      "Exit 1 when --count was not reached before the silence timeout."};
+  po::options_description options("Options");
+  options.add_options()
+      ("subject", po::value<std::string>()->value_name("SUBJECT"), "the subject to listen to")
+      ("count", po::value<uint64_t>()->value_name("N"), "stop after N messages")
+      ("timeout-ms", po::value<uint64_t>()->value_name("T"), "stop after T ms without a message")
+      ("with-subject", po::bool_switch(), "print each message's subject and a tab before it");
+  AddSettingFlags(options, {kFlagNats, kFlagConfig});
+  po::variables_map vm;
+  if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
+  Result<Config> config = ResolveConfig(vm);
+  if (!config.ok()) {
+    if (config.status().code() == StatusCode::kIoError) return Failure(kName, config.status().message());
+    return UsageError(kName, config.status().message());
+  }
+  if (vm.count("subject") == 0) return UsageError(kName, "--subject is required");
+  const std::string subject = vm["subject"].as<std::string>();
+  const std::optional<uint64_t> count =
+      vm.count("count") != 0 ? std::optional(vm["count"].as<uint64_t>()) : std::nullopt;
+  const std::optional<std::chrono::milliseconds> silence =
+      vm.count("timeout-ms") != 0 ? std::optional(std::chrono::milliseconds(vm["timeout-ms"].as<uint64_t>()))
+                                  : std::nullopt;
+  const bool with_subject = vm["with-subject"].as<bool>();
+
+  auto connection = NatsConnection::Connect(config->nats_url, "patron subscribe");
+  if (!connection.ok()) {
+    return Failure(kName, "cannot connect to " + config->nats_url + ": " + connection.status().message());
+  }
+  MessageQueue queue(kQueueCapacity);
+  auto subscription = connection->Subscribe(subject, [&queue](std::string_view s, std::string_view data) {
+    queue.Push(InboundMessage{std::string(s), std::string(data)});
+  });
+  if (!subscription.ok()) return Failure(kName, subscription.status().message());
+  if (Status s = connection->Flush(kFlushTimeout); !s.ok()) return Failure(kName, s.message());
+  std::cerr << "subscribed to " << subject << std::endl;
+
+  uint64_t received = 0;
+  std::vector<InboundMessage> batch;
+  std::string out;
+  while (!count || received < *count) {
+    batch.clear();
+    std::optional<MessageQueue::Clock::time_point> deadline;
+    if (silence) deadline = MessageQueue::Clock::now() + *silence;
+    size_t room = count ? static_cast<size_t>(*count - received) : kQueueCapacity;
+    queue.PopBatch(batch, room, deadline);
+    if (batch.empty()) break;  // silence
+    out.clear();
+    for (const InboundMessage& m : batch) {
+      if (with_subject) out.append(m.subject).push_back('\t');
+      out.append(m.payload).push_back('\n');
+    }
+    std::cout << out << std::flush;
+    received += batch.size();
+  }
+  queue.Close();  // first: a handler blocked on a full queue returns
+  subscription->Unsubscribe();
+  if (count && received < *count) {
+    return Failure(kName, "received " + std::to_string(received) + " of " + std::to_string(*count) +
+                              " messages before " + std::to_string(silence->count()) + " ms of silence");
+  }
+  return kExitOk;
+}
+
+}  // namespace patron::cli

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# The restaurant example end to end, on this machine:
+#   1. installs what is missing (scripts/setup.sh) and builds patron (Release,
+#      build-release/);
+#   2. starts nats-server on a free 127.0.0.1 port, a small HTTP receiver
+#      standing in for the CRM webhook, and `patron run --core` on
+#      examples/restaurant with a fresh data directory;
+#   3. starts three listeners with `patron subscribe`: the store manager's
+#      app of the store with the most staff actions (patron.actions.*.<store>),
+#      the messaging gateway (patron.actions.message.>), and one for every
+#      action and the dead letters;
+#   4. publishes examples/restaurant/events.jsonl and bad-events.jsonl,
+#      waits (bounded) until every action has arrived, and stops the engine
+#      with SIGTERM;
+#   5. prints what each listener received, the dead letters, one customer's
+#      profile (`patron inspect`), and the summary of `patron replay` over the
+#      same events, checking that replay and run gave the same actions.
+# Everything it starts is stopped by PID on exit; its files go to a temporary
+# directory that is removed at the end (KEEP=1 keeps it).
+#
+#   sudo ./scripts/demo.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXAMPLE="$ROOT/examples/restaurant"
+BUILD="$ROOT/build-release"
+TIMEOUT_S=${TIMEOUT_S:-60}
+
+"$ROOT/scripts/setup.sh"
+export PATH="$PATH:/usr/sbin"
+
+echo "== Building patron (Release, $BUILD)"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPATRON_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target patron
+PATRON="$BUILD/cli/patron"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/patron-demo-XXXXXX")"
+PIDS=()
+cleanup() {
+  local status=$?
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${KEEP:-0}" = 1 ]; then echo "files kept in $WORK"; else rm -rf "$WORK"; fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_for <what> <command...>: polls the command until it succeeds, at most TIMEOUT_S seconds.
+wait_for() {
+  local what=$1; shift
+  local deadline=$((SECONDS + TIMEOUT_S))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "demo: gave up waiting for $what after ${TIMEOUT_S}s" >&2
+      echo "--- engine log:" >&2; tail -n 20 "$WORK/engine.log" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+has_line() { grep -q -- "$2" "$1" 2>/dev/null; }
+at_least() { [ "$(lines "$1")" -ge "$2" ]; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The events: the example's day of business, then its malformed messages.
+EVENTS="$WORK/events.jsonl"
+cat "$EXAMPLE/events.jsonl" "$EXAMPLE/bad-events.jsonl" >"$EVENTS"
+
+# The replay gives what the engine must send, so that the wait below knows
+# when everything has arrived, and which store had the most staff actions.
+"$PATRON" replay --rules "$EXAMPLE" --events "$EVENTS" --out "$WORK/replay.jsonl" \
+  --dead "$WORK/replay-dead.jsonl" 2>"$WORK/replay.err"
+EXPECTED_ACTIONS=$(lines "$WORK/replay.jsonl")
+EXPECTED_DEAD=$(lines "$WORK/replay-dead.jsonl")
+STORE=$(python3 - "$WORK/replay.jsonl" <<'PY'
+import collections, json, sys
+staff = collections.Counter()
+for line in open(sys.argv[1], encoding="utf-8"):
+    data = json.loads(line)["data"]
+    if data["action"] in ("ticket", "remind") and data.get("store"):
+        staff[data["store"]] += 1
+print(staff.most_common(1)[0][0] if staff else "s012")
+PY
+)
+
+echo "== Starting nats-server, the CRM webhook receiver and patron run --core"
+NATS_PORT=$(free_port)
+NATS="nats://127.0.0.1:$NATS_PORT"
+nats-server -a 127.0.0.1 -p "$NATS_PORT" -l "$WORK/nats.log" &
+PIDS+=($!)
+wait_for "nats-server on port $NATS_PORT" port_open "$NATS_PORT"
+
+CRM_PORT=$(free_port)
+python3 - "$CRM_PORT" "$WORK/crm.jsonl" <<'PY' &
+# A stand-in for the CRM: answers 200 to every POST and appends its body as one line.
+import http.server, sys
+port, path = int(sys.argv[1]), sys.argv[2]
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with open(path, "ab") as f:
+            f.write(body.strip() + b"\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+PY
+PIDS+=($!)
+wait_for "the webhook receiver on port $CRM_PORT" port_open "$CRM_PORT"
+
+"$PATRON" run --core --config "$EXAMPLE/patron.toml" --nats "$NATS" --data "$WORK/data" \
+  --webhook "crm=http://127.0.0.1:$CRM_PORT/crm" 2>"$WORK/engine.log" &
+ENGINE=$!
+PIDS+=($ENGINE)
+wait_for "patron run to subscribe" has_line "$WORK/engine.log" "listening on patron.events.>"
+
+echo "== Listening as the store manager of $STORE, the messaging gateway, and everything"
+listen() {  # name subject
+  "$PATRON" subscribe --nats "$NATS" --subject "$2" >"$WORK/$1.jsonl" 2>"$WORK/$1.err" &
+  PIDS+=($!)
+  wait_for "the $1 listener" has_line "$WORK/$1.err" "subscribed"
+}
+listen manager "patron.actions.*.$STORE"
+listen gateway "patron.actions.message.>"
+listen all "patron.actions.>"
+listen dead "patron.dead"
+
+echo "== Publishing $(lines "$EVENTS") lines of events"
+"$PATRON" publish --nats "$NATS" --events "$EVENTS"
+wait_for "$EXPECTED_ACTIONS actions" at_least "$WORK/all.jsonl" "$EXPECTED_ACTIONS"
+wait_for "$EXPECTED_DEAD dead letters" at_least "$WORK/dead.jsonl" "$EXPECTED_DEAD"
+if grep -q '"action":"webhook"' "$WORK/replay.jsonl"; then
+  wait_for "the CRM webhook calls" at_least "$WORK/crm.jsonl" "$(grep -c '"action":"webhook"' "$WORK/replay.jsonl")"
+fi
+
+echo "== Stopping the engine (SIGTERM)"
+kill -TERM "$ENGINE"
+wait "$ENGINE" && echo "patron run exited 0" || echo "patron run exited $?"
+tail -n 1 "$WORK/engine.log"
+
+# One line per action: what a person would read on the screen of that app.
+show() {  # file
+  python3 - "$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    a = json.loads(line); d = a["data"]; kind = d["action"]
+    who = d.get("customer", {}).get("phone") or d.get("customer", {}).get("id") or "-"
+    what = {
+        "ticket": lambda m: "[%s] to %s: %s" % (m["priority"], m["role"], m["title"]),
+        "remind": lambda m: "to %s: %s" % (m["role"], m["text"]),
+        "message": lambda m: "%s template %s" % (m["channel"], m["template"]),
+        "coupon": lambda m: "%s value %s" % (m["code"], m.get("value", "-")),
+        "tag": lambda m: m, "untag": lambda m: m,
+        "set": lambda m: "%s = %s" % (m["attr"], json.dumps(m["value"], ensure_ascii=False)),
+        "points": lambda m: "%s (balance %s)" % (m["delta"], m["balance"]),
+        "emit": lambda m: m["type"], "webhook": lambda m: m["endpoint"],
+    }[kind]
+    member = {"remind": "reminder"}.get(kind, kind)
+    print("  %-7s %-20s %s  [%s, store %s, %s]" % (kind, what(d[member]), "", d["rule"], d.get("store", "_"), who))
+PY
+}
+
+echo
+echo "================ The store manager of $STORE received (patron.actions.*.$STORE): $(lines "$WORK/manager.jsonl")"
+show "$WORK/manager.jsonl"
+echo
+echo "================ The messaging gateway received (patron.actions.message.>): $(lines "$WORK/gateway.jsonl")"
+show "$WORK/gateway.jsonl"
+echo "  first one as sent:"
+head -n 1 "$WORK/gateway.jsonl" | python3 -m json.tool --no-ensure-ascii | sed 's/^/    /'
+if [ -f "$WORK/crm.jsonl" ]; then
+  echo
+  echo "================ The CRM webhook received (HTTP POST): $(lines "$WORK/crm.jsonl")"
+  show "$WORK/crm.jsonl"
+fi
+echo
+echo "================ Dead letters (patron.dead): $(lines "$WORK/dead.jsonl")"
+python3 - "$WORK/dead.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    d = json.loads(line)
+    print("  %-60s  %s" % (d["reason"][:60], d["message"][:70]))
+PY
+echo
+CUSTOMER=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["data"]["customer"]["id"])' "$WORK/gateway.jsonl")
+echo "================ patron inspect --data DIR customer $CUSTOMER"
+"$PATRON" inspect --data "$WORK/data" customer "$CUSTOMER" | python3 -m json.tool --no-ensure-ascii
+echo
+echo "================ patron replay --rules examples/restaurant --events <the same lines>"
+cat "$WORK/replay.err"
+if cmp -s "$WORK/all.jsonl" "$WORK/replay.jsonl"; then
+  echo "run and replay sent the same $EXPECTED_ACTIONS actions, byte for byte, in the same order"
+else
+  echo "run and replay differ:"; diff <(sort "$WORK/all.jsonl") <(sort "$WORK/replay.jsonl") | head -n 20
+  exit 1
+fi
