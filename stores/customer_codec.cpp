@@ -19,7 +19,11 @@ using codec::PutVarint;
 
 // Presence bits of the profile's optional members.
 enum ProfileFlags : uint8_t {
-  kHasBirthday = 1, kHasFirstOrder = 2, kHasLastOrder = 4, kHasJoined = 8, kHasLastSeen = 16,
+  kHasBirthday = 1,
+  kHasFirstOrder = 2,
+  kHasLastOrder = 4,
+  kHasJoined = 8,
+  kHasLastSeen = 16,
   kRegistered = 32,
 };
 constexpr uint8_t kProfileFlagsMask = 63;
@@ -121,7 +125,8 @@ bool GetProfile(ByteReader& r, CustomerProfile& p) {
   if (flags & kHasBirthday) {
     int64_t days;
     if (!r.GetSigned(days)) return false;
-    if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max()) return r.Fail();
+    if (days < std::numeric_limits<int32_t>::min() || days > std::numeric_limits<int32_t>::max())
+      return r.Fail();
     p.birthday = static_cast<int32_t>(days);
   }
   if (!r.GetString(p.tier) || !GetDecimal(r, p.points)) return false;

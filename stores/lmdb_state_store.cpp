@@ -101,10 +101,13 @@ struct Tables {
 };
 
 int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
-  std::pair<const char*, MDB_dbi*> all[] = {
-      {"customers", &t.customers}, {"identities", &t.identities}, {"processed", &t.processed},
-      {"keyed", &t.keyed},         {"outcomes", &t.outcomes},     {"rule_stats", &t.rule_stats},
-      {"meta", &t.meta}};
+  std::pair<const char*, MDB_dbi*> all[] = {{"customers", &t.customers},
+                                            {"identities", &t.identities},
+                                            {"processed", &t.processed},
+                                            {"keyed", &t.keyed},
+                                            {"outcomes", &t.outcomes},
+                                            {"rule_stats", &t.rule_stats},
+                                            {"meta", &t.meta}};
   for (auto& [name, dbi] : all) {
     int rc = mdb_dbi_open(txn, name, flags, dbi);
     if (rc != 0) return rc;
@@ -176,15 +179,15 @@ struct LmdbStateStore::Impl {
   uint64_t epoch = 0;
   uint64_t next_outcome_seq = 0;
 
-  Cache cache;                    // node addresses are stable across rehashing
-  CacheNode* last = nullptr;      // the last record handed out: MarkDirty's fast path
-  std::vector<CacheNode*> dirty;  // records to write at Commit()
-  StringSet erased;               // customer ids to delete at Commit()
-  StringMap<std::string> identities;             // the batch's "<kind>:<value>" -> customer id
+  Cache cache;                                    // node addresses are stable across rehashing
+  CacheNode* last = nullptr;                      // the last record handed out: MarkDirty's fast path
+  std::vector<CacheNode*> dirty;                  // records to write at Commit()
+  StringSet erased;                               // customer ids to delete at Commit()
+  StringMap<std::string> identities;              // the batch's "<kind>:<value>" -> customer id
   StringMap<IdentityEntry> committed_identities;  // cache of the identities table
-  StringSet processed;                           // the batch's "<source>\x1f<id>"
-  BloomFilter processed_filter;                  // every processed key, committed or not
-  StringMap<RuleState> keyed;                    // big-endian rule_key + key
+  StringSet processed;                            // the batch's "<source>\x1f<id>"
+  BloomFilter processed_filter;                   // every processed key, committed or not
+  StringMap<RuleState> keyed;                     // big-endian rule_key + key
   std::vector<Outcome> outcomes;
   StringMap<uint64_t> stats;  // "<rule>\x1f<kind>" -> increment
 
@@ -210,7 +213,8 @@ struct LmdbStateStore::Impl {
     if ((rc = mdb_stat(snapshot.get(), tables.processed, &stat)) != 0) return LmdbError("stat processed", rc);
     BloomFilter filter(std::max<size_t>(capacity, 2 * (stat.ms_entries + processed.size())));
     MDB_cursor* raw_cursor = nullptr;
-    if ((rc = mdb_cursor_open(snapshot.get(), tables.processed, &raw_cursor)) != 0) return LmdbError("cursor", rc);
+    if ((rc = mdb_cursor_open(snapshot.get(), tables.processed, &raw_cursor)) != 0)
+      return LmdbError("cursor", rc);
     std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(raw_cursor, mdb_cursor_close);
     MDB_val k, v;
     for (rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc == 0;
@@ -350,7 +354,8 @@ struct LmdbStateStore::Impl {
 LmdbStateStore::LmdbStateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LmdbStateStore::~LmdbStateStore() = default;
 
-Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& dir, const LmdbStoreOptions& options) {
+Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& dir,
+                                                             const LmdbStoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
@@ -364,7 +369,8 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   size_t initial = RoundToPage(std::min(options.initial_map_size, std::max(options.max_map_size, size_t{1})));
   if ((rc = mdb_env_set_maxdbs(env, kMaxDbs)) != 0) return LmdbError("set_maxdbs", rc);
   if ((rc = mdb_env_set_mapsize(env, initial)) != 0) return LmdbError("set_mapsize", rc);
-  unsigned flags = MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC) | (options.write_map ? MDB_WRITEMAP : 0u);
+  unsigned flags =
+      MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC) | (options.write_map ? MDB_WRITEMAP : 0u);
   if ((rc = mdb_env_open(env, dir.c_str(), flags, 0644)) != 0) return LmdbError("open " + dir, rc);
   MDB_envinfo info;
   if ((rc = mdb_env_info(env, &info)) != 0) return LmdbError("env_info", rc);
@@ -490,7 +496,8 @@ Result<std::optional<std::string>> LmdbStateStore::FindIdentity(IdentityKind kin
 Status LmdbStateStore::PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
-  if (value.empty() || customer_id.empty()) return Status::Invalid("PutIdentity: empty identifier or customer id");
+  if (value.empty() || customer_id.empty())
+    return Status::Invalid("PutIdentity: empty identifier or customer id");
   store_keys::Upsert(s.identities, store_keys::Identity(s.key_buf, kind, value), customer_id);
   return Status::Ok();
 }
@@ -642,7 +649,8 @@ Result<std::optional<CustomerRecord>> LmdbStateStore::LookupCustomer(const std::
   return Found();
 }
 
-Result<std::map<std::string, std::map<std::string, uint64_t>>> LmdbStateStore::ReadRuleStats(const std::string& dir) {
+Result<std::map<std::string, std::map<std::string, uint64_t>>> LmdbStateStore::ReadRuleStats(
+    const std::string& dir) {
   std::map<std::string, std::map<std::string, uint64_t>> stats;
   auto env = OpenReadOnlyEnv(dir);
   if (!env.ok()) return env.status();
@@ -662,8 +670,10 @@ Result<std::map<std::string, std::map<std::string, uint64_t>>> LmdbStateStore::R
        rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
     std::string_view key = FromVal(k);
     size_t sep = key.rfind(kFieldSeparator);
-    if (sep == std::string_view::npos || v.mv_size != 8) return Status::Corruption("rule_stats: malformed entry");
-    stats[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] = codec::GetFixed64BigEndian(FromVal(v));
+    if (sep == std::string_view::npos || v.mv_size != 8)
+      return Status::Corruption("rule_stats: malformed entry");
+    stats[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] =
+        codec::GetFixed64BigEndian(FromVal(v));
   }
   if (rc != MDB_NOTFOUND) return LmdbError("scan rule_stats", rc);
   return stats;

@@ -73,13 +73,15 @@ class LmdbStateStore final : public StateStore {
   // Opens (creating `dir` and the tables when missing) the environment in
   // `dir`. IoError when the directory or environment cannot be opened,
   // Corruption when the schema version is not this build's.
-  static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir, const LmdbStoreOptions& options = {});
+  static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir,
+                                                      const LmdbStoreOptions& options = {});
 
   // Read-only look-up for `patron inspect`: opens `dir` with MDB_RDONLY and
   // tries `phone_or_id` as a customer id, then as a phone number (normalised)
   // through the identity index, then as each other identifier kind.
   // nullopt when nothing matches; IoError when the environment cannot be opened.
-  static Result<std::optional<CustomerRecord>> LookupCustomer(const std::string& dir, std::string_view phone_or_id);
+  static Result<std::optional<CustomerRecord>> LookupCustomer(const std::string& dir,
+                                                              std::string_view phone_or_id);
   // Outcome counts per rule name and outcome kind name ("fired", "held_out", ...).
   static Result<std::map<std::string, std::map<std::string, uint64_t>>> ReadRuleStats(const std::string& dir);
 

@@ -29,8 +29,10 @@ Result<std::optional<std::string>> MemoryStateStore::FindIdentity(IdentityKind k
   return std::optional<std::string>(it->second);
 }
 
-Status MemoryStateStore::PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) {
-  if (value.empty() || customer_id.empty()) return Status::Invalid("PutIdentity: empty identifier or customer id");
+Status MemoryStateStore::PutIdentity(IdentityKind kind, std::string_view value,
+                                     std::string_view customer_id) {
+  if (value.empty() || customer_id.empty())
+    return Status::Invalid("PutIdentity: empty identifier or customer id");
   store_keys::Upsert(identities_, store_keys::Identity(key_buf_, kind, value), customer_id);
   return Status::Ok();
 }

@@ -25,7 +25,8 @@ std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name) {
 
 std::string EncodeOutcome(const Outcome& outcome) {
   std::string out;
-  out.reserve(16 + outcome.rule.size() + outcome.customer_id.size() + outcome.cause.size() + outcome.detail.size());
+  out.reserve(16 + outcome.rule.size() + outcome.customer_id.size() + outcome.cause.size() +
+              outcome.detail.size());
   out.push_back(static_cast<char>(kOutcomeCodecVersion));
   out.push_back(static_cast<char>(outcome.kind));
   codec::PutBytes(out, outcome.rule);

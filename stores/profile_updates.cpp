@@ -257,9 +257,8 @@ std::string_view HomeStore(const std::vector<StoreOrders>& store_orders) {
   const StoreOrders* best = nullptr;
   for (const StoreOrders& so : store_orders) {
     if (best == nullptr || so.orders > best->orders ||
-        (so.orders == best->orders &&
-         (so.last_order_at > best->last_order_at ||
-          (so.last_order_at == best->last_order_at && so.store < best->store))))
+        (so.orders == best->orders && (so.last_order_at > best->last_order_at ||
+                                       (so.last_order_at == best->last_order_at && so.store < best->store))))
       best = &so;
   }
   return best == nullptr ? std::string_view() : std::string_view(best->store);

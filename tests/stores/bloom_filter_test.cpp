@@ -14,7 +14,8 @@ TEST_CASE("BloomFilter: no false negatives, few false positives at capacity") {
   for (int i = 0; i < 10'000; ++i) filter.Add(StableHash({"in", std::to_string(i)}));
   for (int i = 0; i < 10'000; ++i) REQUIRE(filter.MayContain(StableHash({"in", std::to_string(i)})));
   int false_positives = 0;
-  for (int i = 0; i < 100'000; ++i) false_positives += filter.MayContain(StableHash({"out", std::to_string(i)}));
+  for (int i = 0; i < 100'000; ++i)
+    false_positives += filter.MayContain(StableHash({"out", std::to_string(i)}));
   CHECK(false_positives < 1000);  // designed for about 0.1%; 1% is a generous bound
   CHECK(filter.count() == 10'000);
   CHECK(filter.capacity() == 10'000);

@@ -31,10 +31,12 @@ CustomerRecord FullRecord() {
   p.last_seen_at = *ParseRfc3339("2026-03-02T00:00:00Z");
   p.store = "s012";
   p.owner = "staff-7";
-  p.attrs = boost::json::parse(R"({"vip_since":"2025-06-01","kids":2,"nested":{"a":[1,2.5,null,true]}})").as_object();
+  p.attrs = boost::json::parse(R"({"vip_since":"2025-06-01","kids":2,"nested":{"a":[1,2.5,null,true]}})")
+                .as_object();
   p.store_orders = {{"s012", 8, *ParseRfc3339("2026-03-01T04:34:56Z")}, {"s001", 4, -5}};
   p.opted_out = kOptOutSms | kOptOutAll;
-  r.identities = {{IdentityKind::kPhone, "13800138000"}, {IdentityKind::kOpenid, "oAbc"},
+  r.identities = {{IdentityKind::kPhone, "13800138000"},
+                  {IdentityKind::kOpenid, "oAbc"},
                   {IdentityKind::kMemberNo, "M-1"}};
   RuleState& a = r.StateOf(UINT64_MAX);
   a.seen_first = true;
@@ -141,7 +143,8 @@ TEST_CASE("customer codec: random garbage and bit flips never crash") {
     std::string input;
     if (i % 2 == 0) {
       input = bytes;
-      for (int flips = 0; flips < 1 + i % 4; ++flips) input[rng() % input.size()] ^= static_cast<char>(1 << (rng() % 8));
+      for (int flips = 0; flips < 1 + i % 4; ++flips)
+        input[rng() % input.size()] ^= static_cast<char>(1 << (rng() % 8));
     } else {
       input.resize(rng() % 64);
       for (char& c : input) c = static_cast<char>(rng());
@@ -162,13 +165,13 @@ TEST_CASE("customer codec: random garbage and bit flips never crash") {
 TEST_CASE("customer codec: a huge declared count is rejected without allocating") {
   std::string bytes;
   bytes.push_back(static_cast<char>(kCustomerCodecVersion));
-  bytes.push_back(0);  // id ""
-  bytes.push_back(0);  // name
-  bytes.push_back(0);  // phone
-  bytes.push_back(0);  // gender
-  bytes.push_back(0);  // flags
-  bytes.push_back(0);  // tier ""
-  bytes.push_back(0);  // points
+  bytes.push_back(0);                               // id ""
+  bytes.push_back(0);                               // name
+  bytes.push_back(0);                               // phone
+  bytes.push_back(0);                               // gender
+  bytes.push_back(0);                               // flags
+  bytes.push_back(0);                               // tier ""
+  bytes.push_back(0);                               // points
   bytes += "\xff\xff\xff\xff\xff\xff\xff\xff\x7f";  // tags: 2^63-1 of them
   CustomerRecord out;
   CHECK(DecodeCustomer(bytes, out).code() == StatusCode::kCorruption);

@@ -36,16 +36,17 @@ TEST_CASE("CustomerToJson prints every built-in attribute") {
   CustomerRecord r = Sample();
   TimePoint now = *r.profile.last_order_at + 31 * kMicrosPerDay;
   std::string json = CustomerToJson(r, now, /*mask_personal=*/false);
-  CHECK(json ==
-        R"({"id":"c-1","name":"Li \"Lei\"","phone":"13800138000","gender":"","birthday":"1990-05-01",)"
-        R"("tier":"regular","points":12.5,"tags":["vip"],"orders":1,"spent":128.5,)"
-        R"("first_order_at":"2026-03-01T04:34:56Z","last_order_at":"2026-03-01T04:34:56Z",)"
-        R"("joined_at":"2026-03-01T04:34:56Z","last_seen_at":"2026-03-01T04:34:56Z","store":"s012","owner":"",)"
-        R"("lifecycle":"sleeping","registered":false,"attrs":{"kids":2},)"
-        R"("identities":[{"kind":"phone","value":"13800138000"},{"kind":"openid","value":"oAbc"}],)"
-        R"("opted_out":["sms","wechat","app","email","all"],)"
-        R"("coupons":[{"code":"C20","rule":"Wake","issued_at":"2026-03-01T04:34:56Z","redeemed":false}],)"
-        R"("store_orders":[{"store":"s012","orders":1,"last_order_at":"2026-03-01T04:34:56Z"}],"rule_states":1})");
+  CHECK(
+      json ==
+      R"({"id":"c-1","name":"Li \"Lei\"","phone":"13800138000","gender":"","birthday":"1990-05-01",)"
+      R"("tier":"regular","points":12.5,"tags":["vip"],"orders":1,"spent":128.5,)"
+      R"("first_order_at":"2026-03-01T04:34:56Z","last_order_at":"2026-03-01T04:34:56Z",)"
+      R"("joined_at":"2026-03-01T04:34:56Z","last_seen_at":"2026-03-01T04:34:56Z","store":"s012","owner":"",)"
+      R"("lifecycle":"sleeping","registered":false,"attrs":{"kids":2},)"
+      R"("identities":[{"kind":"phone","value":"13800138000"},{"kind":"openid","value":"oAbc"}],)"
+      R"("opted_out":["sms","wechat","app","email","all"],)"
+      R"("coupons":[{"code":"C20","rule":"Wake","issued_at":"2026-03-01T04:34:56Z","redeemed":false}],)"
+      R"("store_orders":[{"store":"s012","orders":1,"last_order_at":"2026-03-01T04:34:56Z"}],"rule_states":1})");
   CHECK(boost::json::parse(json).is_object());
 }
 

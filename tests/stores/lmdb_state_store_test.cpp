@@ -338,7 +338,8 @@ TEST_CASE("LmdbStateStore: identity lookups stay right through the identity cach
   options.max_cached_identities = 50;
   auto store = OpenStore(dir, options);
   for (int i = 0; i < 300; ++i)
-    REQUIRE(store->PutIdentity(IdentityKind::kOpenid, "o" + std::to_string(i), "c-" + std::to_string(i)).ok());
+    REQUIRE(
+        store->PutIdentity(IdentityKind::kOpenid, "o" + std::to_string(i), "c-" + std::to_string(i)).ok());
   REQUIRE(store->Commit().ok());
   for (int round = 0; round < 2; ++round) {
     for (int i = 0; i < 300; ++i)

@@ -96,7 +96,7 @@ TEST_CASE("MergeInto follows language.md's merge rules") {
   CHECK(p.gender == "f");           // survivor's
   CHECK(p.birthday == 1000);
   CHECK(p.owner == "staff-1");
-  CHECK(p.tier == "gold");          // survivor's was "regular"
+  CHECK(p.tier == "gold");  // survivor's was "regular"
   CHECK(p.points == Decimal::FromInt(7));
   CHECK(p.tags == std::vector<std::string>{"vip", "lunch", "dinner"});
   CHECK(p.orders == 5);

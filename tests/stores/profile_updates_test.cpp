@@ -86,7 +86,8 @@ TEST_CASE("member.registered with a malformed birthday keeps the rest and warns"
   CHECK(r.profile.registered);
   CHECK(fx.warning == "birthday is not a YYYY-MM-DD date");
   CHECK_FALSE(fx.birthday_changed);
-  fx = ApplyBuiltinUpdate(r, MakeEvent("member.registered", "2026-02-01T00:00:00Z", R"({"birthday":19900101,"name":5})"));
+  fx = ApplyBuiltinUpdate(
+      r, MakeEvent("member.registered", "2026-02-01T00:00:00Z", R"({"birthday":19900101,"name":5})"));
   CHECK(fx.warning == "name is not a string; birthday is not a YYYY-MM-DD date");
   CHECK(r.profile.name == "Li");
 }
@@ -132,7 +133,7 @@ TEST_CASE("order.completed: the home store is the store of most orders, a tie go
   ApplyBuiltinUpdate(r, Order("2026-02-01T00:00:00Z", "s2"));
   CHECK(r.profile.store == "s1");  // 2-2, but s1's latest order (03-03) is later than s2's (03-02)
   ApplyBuiltinUpdate(r, Order("2026-03-04T00:00:00Z", "s2"));
-  CHECK(r.profile.store == "s2");  // 2-3
+  CHECK(r.profile.store == "s2");                            // 2-3
   ApplyBuiltinUpdate(r, Order("2026-03-05T00:00:00Z", ""));  // no store: counts, home unchanged
   CHECK(r.profile.store == "s2");
   CHECK(r.profile.orders == 6);
@@ -144,8 +145,10 @@ TEST_CASE("customer.updated: attributes and attrs merged key by key") {
   CustomerRecord r;
   r.profile.attrs = boost::json::parse(R"({"a":1,"b":2,"c":3})").as_object();
   BuiltinEffect fx = ApplyBuiltinUpdate(
-      r, MakeEvent("customer.updated", "2026-03-01T00:00:00Z",
-                   R"({"name":"Wang","gender":"m","birthday":"2000-02-29","attrs":{"b":"two","c":null,"d":{"x":1}}})"));
+      r,
+      MakeEvent(
+          "customer.updated", "2026-03-01T00:00:00Z",
+          R"({"name":"Wang","gender":"m","birthday":"2000-02-29","attrs":{"b":"two","c":null,"d":{"x":1}}})"));
   CHECK(fx.changed);
   CHECK(fx.birthday_changed);
   CHECK(fx.warning.empty());
@@ -165,9 +168,12 @@ TEST_CASE("customer.updated: attributes and attrs merged key by key") {
 
 TEST_CASE("coupon.redeemed marks the most recent unredeemed coupon with that code") {
   CustomerRecord r;
-  r.coupons = {{"C20", "Old rule", 100, false}, {"C20", "New rule", 300, false}, {"C20", "Newest", 400, true},
+  r.coupons = {{"C20", "Old rule", 100, false},
+               {"C20", "New rule", 300, false},
+               {"C20", "Newest", 400, true},
                {"OTHER", "X", 500, false}};
-  BuiltinEffect fx = ApplyBuiltinUpdate(r, MakeEvent("coupon.redeemed", "2026-03-01T00:00:00Z", R"({"code":"C20"})"));
+  BuiltinEffect fx =
+      ApplyBuiltinUpdate(r, MakeEvent("coupon.redeemed", "2026-03-01T00:00:00Z", R"({"code":"C20"})"));
   REQUIRE(fx.redeemed.has_value());
   CHECK(fx.redeemed->rule == "New rule");
   CHECK(fx.redeemed->redeemed);
@@ -184,7 +190,8 @@ TEST_CASE("coupon.redeemed marks the most recent unredeemed coupon with that cod
 }
 
 uint8_t Opt(CustomerRecord& r, std::string_view type, std::string_view channel) {
-  ApplyBuiltinUpdate(r, MakeEvent(type, "2026-03-01T00:00:00Z", "{\"channel\":\"" + std::string(channel) + "\"}"));
+  ApplyBuiltinUpdate(
+      r, MakeEvent(type, "2026-03-01T00:00:00Z", "{\"channel\":\"" + std::string(channel) + "\"}"));
   return r.profile.opted_out;
 }
 
@@ -220,7 +227,8 @@ TEST_CASE("opt-out and opt-in combinations") {
     CHECK(MessageAllowed(p, "sms"));
   }
   SECTION("an unknown channel changes nothing and warns") {
-    BuiltinEffect fx = ApplyBuiltinUpdate(r, MakeEvent("customer.opted_out", "2026-03-01T00:00:00Z", R"({"channel":"fax"})"));
+    BuiltinEffect fx = ApplyBuiltinUpdate(
+        r, MakeEvent("customer.opted_out", "2026-03-01T00:00:00Z", R"({"channel":"fax"})"));
     CHECK(fx.warning == "channel is not one of sms, wechat, app, email, all");
     CHECK_FALSE(fx.changed);
     CHECK(p.opted_out == 0);
@@ -229,7 +237,8 @@ TEST_CASE("opt-out and opt-in combinations") {
 
 TEST_CASE("other event types are not built-in") {
   CustomerRecord r;
-  BuiltinEffect fx = ApplyBuiltinUpdate(r, MakeEvent("review.posted", "2026-03-01T00:00:00Z", R"({"amount":5})"));
+  BuiltinEffect fx =
+      ApplyBuiltinUpdate(r, MakeEvent("review.posted", "2026-03-01T00:00:00Z", R"({"amount":5})"));
   CHECK_FALSE(fx.builtin);
   CHECK_FALSE(fx.changed);
   CHECK(r.profile.orders == 0);
