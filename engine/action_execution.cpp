@@ -46,17 +46,23 @@ bool AsAttributeText(const Value& v, std::string& out) {
 
 }  // namespace
 
-std::string Engine::Impl::ActionId(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                                   const CustomerRecord* customer, const std::string& limit_key) const {
+void Engine::Impl::AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action,
+                                  const Event& event, const CustomerRecord* customer,
+                                  const std::string& limit_key) const {
   std::string_view who = customer ? std::string_view(customer->profile.id) : std::string_view(limit_key);
-  std::string index = std::to_string(action.index);
-  return Hex64(StableHash({rule.name, who, event.source, event.id, index}));
+  StableHasher h;
+  h.Add(rule.name).Add(who).Add(event.source).Add(event.id).Add(action.index_text);
+  uint64_t v = h.Finish();
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char hex[16];
+  for (int i = 15; i >= 0; --i, v >>= 4) hex[i] = kDigits[v & 0xf];
+  out.append(hex, 16);
 }
 
 Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
                                   const CustomerRecord* customer, const std::string& limit_key) {
-  Action& a = outbox_.NewAction();
-  a.id = ActionId(rule, action, event, customer, limit_key);
+  Action& a = outbox_.NewAction(rule.index);
+  AppendActionId(a.id, rule, action, event, customer, limit_key);
   a.kind = action.kind;
   a.rule = rule.name;
   a.time = event.time;
@@ -218,8 +224,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       pending.depth = depth + 1;
       Event& e = pending.event;
       e.source = "patron";
-      std::string index = std::to_string(action.index);
-      e.id = "emit-" + Hex64(StableHash({rule.name, customer_id, event.source, event.id, index}));
+      e.id = "emit-" + Hex64(StableHash({rule.name, customer_id, event.source, event.id, action.index_text}));
       e.type = action.emit_type;
       e.time = event.time;
       e.time_text = event.time_text;

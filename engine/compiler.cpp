@@ -163,6 +163,7 @@ class RuleCompiler {
     CompiledAction c;
     c.kind = a.kind;
     c.index = static_cast<uint32_t>(index);
+    c.index_text = std::to_string(index);
     c.text = CompileTemplate(a.text, scope);
     c.coupon_value = a.coupon_value;
     c.coupon_valid = a.coupon_valid;

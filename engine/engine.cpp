@@ -26,7 +26,17 @@ Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& si
       clock_(clock),
       options_(std::move(options)),
       log_(options_.logger.get()),
-      evaluator_(rules) {}
+      evaluator_(rules),
+      fired_by_rule_(rules.rules.size(), 0),
+      actions_by_rule_(rules.rules.size(), 0) {}
+
+const EngineStats& Engine::Impl::Stats() {
+  for (const CompiledRule& rule : rules_.rules) {
+    if (fired_by_rule_[rule.index]) stats_.fired_per_rule[rule.name] = fired_by_rule_[rule.index];
+    if (actions_by_rule_[rule.index]) stats_.actions_per_rule[rule.name] = actions_by_rule_[rule.index];
+  }
+  return stats_;
+}
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject) {
   ++stats_.rejected;
@@ -110,9 +120,9 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
 
 Status Engine::Impl::Commit() {
   PATRON_RETURN_IF_ERROR(store_.Commit());
-  Status published = outbox_.PublishTo(sink_, [this](const Action& a) {
+  Status published = outbox_.PublishTo(sink_, [this](const Action&, uint32_t rule) {
     ++stats_.actions;
-    ++stats_.actions_per_rule[a.rule];
+    ++actions_by_rule_[rule];
   });
   outbox_.Clear();
   pending_ = 0;
@@ -134,6 +144,6 @@ Status Engine::Commit() { return impl_->Commit(); }
 
 size_t Engine::pending() const { return impl_->pending_; }
 
-const EngineStats& Engine::stats() const { return impl_->stats_; }
+const EngineStats& Engine::stats() const { return impl_->Stats(); }
 
 }  // namespace patron

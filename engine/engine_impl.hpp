@@ -61,8 +61,9 @@ struct Engine::Impl {
                       const CustomerRecord* customer, const std::string& limit_key);
   // The profile changed under a rule: visible to later rules.
   void ProfileChanged(CustomerRecord* customer);
-  std::string ActionId(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                       const CustomerRecord* customer, const std::string& limit_key) const;
+  // Decision 2's id, appended as 16 hex digits.
+  void AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action, const Event& event,
+                      const CustomerRecord* customer, const std::string& limit_key) const;
 
   const CompiledRules& rules_;
   StateStore& store_;
@@ -75,7 +76,12 @@ struct Engine::Impl {
   Event event_;                  // the message being accepted (reused)
   Evaluator evaluator_;
   Outbox outbox_;
+  // The per-rule maps of stats_ are filled from these counters (by rule
+  // index) when stats() is read, so the hot path does no map look-up.
   EngineStats stats_;
+  std::vector<uint64_t> fired_by_rule_;
+  std::vector<uint64_t> actions_by_rule_;
+  const EngineStats& Stats();
   size_t pending_ = 0;
 
   struct PendingEmit {

@@ -114,6 +114,7 @@ enum class SetTarget : uint8_t { kTier, kOwner, kStore, kAttr };
 struct CompiledAction {
   dsl::ActionKind kind = dsl::ActionKind::kCoupon;
   uint32_t index = 0;                    // position in the rule's `then`, for action ids
+  std::string index_text;                // `index` in decimal, as hashed into ids
   CompiledTemplate text;                 // code, template, title, text, tag, endpoint
   std::optional<Decimal> coupon_value;
   std::optional<Duration> coupon_valid;

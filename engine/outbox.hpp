@@ -15,12 +15,13 @@ namespace patron {
 
 class Outbox {
  public:
-  // A cleared Action appended to the batch; valid until Drop() or Clear().
-  Action& NewAction() {
+  // A cleared Action appended to the batch, for the rule with index `rule`;
+  // valid until DropLastAction() or Clear().
+  Action& NewAction(uint32_t rule) {
     if (used_actions_ == actions_.size()) actions_.emplace_back();
     Action& a = actions_[used_actions_];
     ResetAction(a);
-    order_.push_back(Entry{false, static_cast<uint32_t>(used_actions_++)});
+    order_.push_back(Entry{false, static_cast<uint32_t>(used_actions_++), rule});
     return a;
   }
   // Removes the action NewAction() returned last (it was not emitted after all).
@@ -29,13 +30,13 @@ class Outbox {
     --used_actions_;
   }
   void AddDead(DeadLetter dead) {
-    order_.push_back(Entry{true, static_cast<uint32_t>(dead_.size())});
+    order_.push_back(Entry{true, static_cast<uint32_t>(dead_.size()), 0});
     dead_.push_back(std::move(dead));
   }
   size_t size() const { return order_.size(); }
 
-  // Publishes everything in order; `on_action` is called after each action
-  // is published. Stops at the first failure. Does not clear.
+  // Publishes everything in order; `on_action(action, rule)` is called after
+  // each action is published. Stops at the first failure. Does not clear.
   template <typename OnAction>
   Status PublishTo(ActionSink& sink, OnAction on_action) const {
     for (const Entry& e : order_) {
@@ -43,7 +44,7 @@ class Outbox {
         PATRON_RETURN_IF_ERROR(sink.PublishDead(dead_[e.index]));
       } else {
         PATRON_RETURN_IF_ERROR(sink.Publish(actions_[e.index]));
-        on_action(actions_[e.index]);
+        on_action(actions_[e.index], e.rule);
       }
     }
     return Status::Ok();
@@ -59,6 +60,7 @@ class Outbox {
   struct Entry {
     bool dead;
     uint32_t index;
+    uint32_t rule;  // actions: the rule's index
   };
   static void ResetAction(Action& a) {
     a.id.clear();
