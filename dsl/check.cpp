@@ -18,7 +18,13 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 }  // namespace
 
 bool CheckRuleSet(RuleSet& rules, Diagnostics& diags) {
-  return Checker(rules, diags).Run();
+  try {
+    return Checker(rules, diags).Run();
+  } catch (const std::exception& e) {
+    diags.ErrorNoSpan(rules.files.empty() ? std::string() : rules.files[0].path,
+                      std::string("internal error while checking rules: ") + e.what());
+    return false;
+  }
 }
 
 bool Checker::Run() {
@@ -37,9 +43,13 @@ bool Checker::Run() {
   return diags_.count() == before;
 }
 
-std::string Checker::Where(Span span) const {
+std::string Checker::Where(Span span) {
   const SourceFile& f = rules_.files[span.file];
-  SourceMap map(f.text);
+  // One map per file, built on first use: a set with many duplicates must
+  // not rescan a large file per message.
+  if (maps_.size() < rules_.files.size()) maps_.resize(rules_.files.size());
+  if (!maps_[span.file]) maps_[span.file] = std::make_unique<SourceMap>(f.text);
+  const SourceMap& map = *maps_[span.file];
   return f.path + ":" + std::to_string(map.Line(span.begin)) + ":" + std::to_string(map.Column(span.begin));
 }
 

@@ -3,6 +3,7 @@
 // rules, triggers, actions, options) and check_expr.cpp (expressions and
 // templates). See dsl/check.hpp for what is checked.
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,7 +42,7 @@ class Checker {
   const FieldDecl* FindField(const EventDecl& decl, std::string_view name) const;
   // Reports an unknown field of a declared type, with a suggestion.
   void UnknownField(const EventDecl& decl, const Name& field);
-  std::string Where(Span span) const;  // "file:line:col"
+  std::string Where(Span span);  // "file:line:col"
   // The second white-space separated word of `span` (the `0` of `limit 0 per`).
   Span SecondWord(Span span) const;
 
@@ -61,6 +62,7 @@ class Checker {
   Diagnostics& diags_;
   std::unordered_map<std::string, const EventDecl*> events_;
   std::unordered_map<std::string, int32_t> segments_;
+  std::vector<std::unique_ptr<SourceMap>> maps_;  // by file index, for Where()
 };
 
 }  // namespace patron::dsl

@@ -13,6 +13,8 @@
 // trigger", "a duration (30 days, 2h, ...)"); parse.cpp turns it into a
 // diagnostic. Nothing outside dsl/ sees the exception.
 
+#include <string_view>
+
 #include <boost/spirit/home/x3.hpp>
 
 #include "dsl/grammar_ast.hpp"
@@ -50,7 +52,21 @@ struct Skipper : x3::parser<Skipper> {
 
 inline constexpr Skipper kSkipper{};
 
-using Context = x3::phrase_parse_context<Skipper>::type;
+// How deeply the expression being parsed is nested (parentheses, lists,
+// calls, `not`, unary minus), against a maximum: the grammar is recursive
+// descent, and unbounded input nesting would exhaust the stack.
+struct NestingTag;
+struct Nesting {
+  int depth = 0;
+  int max = 64;
+};
+// The which() of the expectation_failure thrown when `max` is exceeded.
+inline constexpr std::string_view kTooDeep = "<nesting limit>";
+
+// The context the grammar is compiled for: the nesting counter, then the
+// skipper. parse.cpp builds exactly this with x3::make_context.
+using SkipContext = x3::context<x3::skipper_tag, Skipper const>;
+using Context = x3::context<NestingTag, Nesting, SkipContext>;
 
 struct ItemClass;
 using ItemRule = x3::rule<ItemClass, gast::Item>;

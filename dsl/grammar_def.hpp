@@ -67,6 +67,43 @@ struct TokGen {
 };
 inline constexpr TokGen tok{};
 
+// nest[p]: p one level deeper in the expression (see grammar::Nesting);
+// throws an expectation_failure named kTooDeep past the maximum. Used after
+// the token that opens a level (`(`, `[`, `f(`, `not`, `-`), so that only
+// input that really nests deeper fails.
+template <typename Subject>
+struct NestDirective : x3::unary_parser<Subject, NestDirective<Subject>> {
+  using base_type = x3::unary_parser<Subject, NestDirective<Subject>>;
+  static bool const is_pass_through_unary = true;
+
+  constexpr NestDirective(Subject const& subject) : base_type(subject) {}
+
+  template <typename It, typename Ctx, typename RCtx, typename Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
+    Nesting& nesting = x3::get<NestingTag>(ctx);
+    if (nesting.depth >= nesting.max) {
+      It at = first;
+      x3::skip_over(at, last, ctx);
+      boost::throw_exception(x3::expectation_failure<It>(at, std::string(kTooDeep)));
+    }
+    struct Level {
+      Nesting& n;
+      explicit Level(Nesting& nesting) : n(nesting) { ++n.depth; }
+      ~Level() { --n.depth; }
+    } level(nesting);
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+
+struct NestGen {
+  template <typename Subject>
+  constexpr NestDirective<typename x3::extension::as_parser<Subject>::value_type> operator[](
+      Subject const& subject) const {
+    return {x3::as_parser(subject)};
+  }
+};
+inline constexpr NestGen nest{};
+
 struct NamedId;
 struct NodeId : Annotate {};
 
@@ -99,7 +136,7 @@ auto const ident = Named<Tok>("a name", tok[x3::lexeme[ident_body]]);
 auto const dotted = Named<Tok>("an event type", tok[x3::lexeme[ident_body >> *('.' >> ident_body)]]);
 auto const string_lit = Named<Tok>(
     "a string in double quotes",
-    tok[x3::lexeme['"' >> *(('\\' >> (x3::char_ - '\n')) | (x3::char_ - '"' - '\\' - '\n')) >
+    tok[x3::lexeme[('"' >> *(('\\' >> (x3::char_ - '\n')) | (x3::char_ - '"' - '\\' - '\n'))) >
                    Named("'\"' to close the string", x3::lit('"'))]]);
 auto const number = Named<Tok>("a number", tok[x3::lexeme[num_body >> !ident_char]]);
 auto const signed_number = Named<Tok>("a number", tok[x3::lexeme[-x3::lit('-') >> num_body >> !ident_char]]);
@@ -139,18 +176,19 @@ auto const op_add = tok[x3::char_("+-")];
 auto const op_mul = tok[x3::char_("*/")];
 
 // Annotated: a parenthesized chain's range includes its parentheses.
-auto const paren = Node<gast::Chain>("an expression", '(' > expr > close_paren);
-auto const list = Node<gast::ListLit>("a list", tok['['] > -(expr % ',') > close_bracket);
-auto const call = Node<gast::Call>("a function call", tok[x3::lexeme[ident_body]] >> '(' > -(expr % ',') > close_paren);
+auto const paren = Node<gast::Chain>("an expression", '(' > nest[expr > close_paren]);
+auto const list = Node<gast::ListLit>("a list", tok['['] > nest[-(expr % ',') > close_bracket]);
+auto const call =
+    Node<gast::Call>("a function call", (tok[x3::lexeme[ident_body]] >> '(') > nest[-(expr % ',') > close_paren]);
 auto const atom =
     Named<Tok>("an expression", string_lit | date | duration | number |
                                     (!reserved >> tok[x3::lexeme[ident_body >> *('.' >> ident_body)]]));
 auto const primary = Named<gast::Operand>("an expression", paren | list | call | atom);
-auto const neg_unary = Node<gast::Unary>("an expression", tok['-'] > unary_expr);
+auto const neg_unary = Node<gast::Unary>("an expression", tok['-'] > nest[unary_expr]);
 auto const mul_expr = Node<gast::Chain>("an expression", unary_expr >> *(op_mul > unary_expr));
 auto const add_expr = Node<gast::Chain>("an expression", mul_expr >> *(op_add > mul_expr));
 auto const cmp_expr = Node<gast::Chain>("an expression", add_expr >> *(op_cmp > add_expr));
-auto const not_unary = Node<gast::Unary>("an expression", tok[Kw("not")] > not_expr);
+auto const not_unary = Node<gast::Unary>("an expression", tok[Kw("not")] > nest[not_expr]);
 auto const and_expr = Node<gast::Chain>("an expression", not_expr >> *(op_and > not_expr));
 
 auto const expr_def = and_expr >> *(op_or > and_expr);
@@ -186,7 +224,7 @@ auto const window = Node<gast::WindowNode>(
 auto const compare = Named<Tok>("a comparison (==, !=, <, <=, >, >=)",
                                 tok[x3::lit("==") | "!=" | "<=" | ">=" | '<' | '>']);
 auto const agg_trig = Node<gast::AggTrig>(
-    "a trigger", tok[x3::lexeme[ident_body]] >> '(' > event_type > -where_clause > close_paren > -window > compare >
+    "a trigger", (tok[x3::lexeme[ident_body]] >> '(') > event_type > -where_clause > close_paren > -window > compare >
                      signed_number);
 auto const date_trig = Node<gast::DateTrig>(
     "a trigger", duration > Named<Tok>("'before' or 'after'", tok[Kw("before") | Kw("after")]) >
@@ -213,7 +251,7 @@ auto const message_act = Node<gast::MessageAct>(
 auto const ticket_act = Node<gast::TicketAct>(
     "an action",
     tok[Kw("ticket")] > string_lit >
-        -(Kw("priority") >> !(digit | '-') > Named<Tok>("a ticket priority (low, normal, high or urgent)", ident)) >
+        -((Kw("priority") >> !(digit | '-')) > Named<Tok>("a ticket priority (low, normal, high or urgent)", ident)) >
         -(Kw("to") > role));
 auto const remind_act = Node<gast::RemindAct>("an action", tok[Kw("remind")] > role > string_lit);
 auto const text_act = Node<gast::TextAct>("an action", tok[Kw("tag") | Kw("untag") | Kw("webhook")] > string_lit);

@@ -18,8 +18,8 @@ constexpr ValueType kFieldValueTypes[] = {ValueType::kString, ValueType::kNumber
 
 }  // namespace
 
-Lowerer::Lowerer(RuleSet& out, uint32_t file, Diagnostics& diags)
-    : out_(out), file_(file), diags_(diags), base_(out.files[file].text.data()) {}
+Lowerer::Lowerer(RuleSet& out, uint32_t file, Diagnostics& diags, const ParseOptions& options)
+    : out_(out), file_(file), diags_(diags), base_(out.files[file].text.data()), options_(options) {}
 
 Span Lowerer::SpanOf(const char* b, const char* e) const {
   return {file_, static_cast<uint32_t>(b - base_), static_cast<uint32_t>(e - base_)};

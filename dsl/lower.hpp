@@ -16,6 +16,7 @@
 #include "dsl/ast.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/grammar_ast.hpp"
+#include "dsl/parse.hpp"
 
 namespace patron::dsl {
 
@@ -23,7 +24,7 @@ class Lowerer {
  public:
   // `out.files[file]` holds the text the tokens point into; both must
   // outlive the Lowerer.
-  Lowerer(RuleSet& out, uint32_t file, Diagnostics& diags);
+  Lowerer(RuleSet& out, uint32_t file, Diagnostics& diags, const ParseOptions& options);
 
   // Appends the item's declaration or rule to the rule set unless it has an
   // error. Returns false if an error was reported.
@@ -50,7 +51,8 @@ class Lowerer {
   // `customer.x.y` -> {x, y}; reports `what` if the root is not customer.
   std::optional<std::vector<Name>> CustomerPath(gast::Tok t, const char* what);
 
-  // Expressions (lower_expr.cpp).
+  // Expressions (lower_expr.cpp). Each sets depth_ to the depth of the tree
+  // it returns, which never exceeds options_.max_expression_depth.
   ExprPtr LowerExpr(const gast::Chain& chain);
   ExprPtr LowerOperand(const gast::Operand& operand, bool segment_allowed);
   ExprPtr LowerAtom(gast::Tok t, bool segment_allowed);
@@ -60,6 +62,9 @@ class Lowerer {
   // reported) when the root is something else.
   ExprPtr MakePath(const char* b, const char* e) const;
   ExprPtr Placeholder();
+  // Checks the depth of a node about to be built from children of depth
+  // `child_depth`; on excess reports it at `span` once and returns false.
+  bool Deeper(int child_depth, Span span);
 
   // Tokens (lower_tokens.cpp). Each reports its own error and returns nullopt.
   std::optional<std::string> String(gast::Tok t);
@@ -77,7 +82,9 @@ class Lowerer {
   uint32_t file_;
   Diagnostics& diags_;
   const char* base_;
+  ParseOptions options_;
   bool failed_ = false;  // an error in the current item
+  int depth_ = 0;        // depth of the expression tree last lowered
 };
 
 }  // namespace patron::dsl

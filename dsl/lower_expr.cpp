@@ -2,6 +2,8 @@
 // associative), `-<number>` becomes a negative literal, tokens become
 // literals, paths or segment names.
 
+#include <algorithm>
+
 #include "dsl/lower.hpp"
 
 namespace patron::dsl {
@@ -34,7 +36,16 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); 
 
 ExprPtr Lowerer::Placeholder() {
   failed_ = true;
+  depth_ = 1;
   return std::make_unique<Expr>();
+}
+
+bool Lowerer::Deeper(int child_depth, Span span) {
+  depth_ = child_depth + 1;
+  if (depth_ <= options_.max_expression_depth) return true;
+  Error(span, "expression too deep (more than " + std::to_string(options_.max_expression_depth) +
+                  " operators applied one to another)");
+  return false;
 }
 
 ExprPtr Lowerer::MakePath(const char* b, const char* e) const {
@@ -62,12 +73,15 @@ ExprPtr Lowerer::MakePath(const char* b, const char* e) const {
 
 ExprPtr Lowerer::LowerExpr(const gast::Chain& chain) {
   ExprPtr lhs = LowerOperand(chain.first, false);
+  int depth = depth_;
   for (const gast::OpTail& tail : chain.rest) {
     BinaryOp op = BinaryOp::kOr;
     for (const OpName& o : kBinaryOps) {
       if (o.text == tail.op.view()) op = o.op;
     }
     ExprPtr rhs = LowerOperand(tail.rhs, op == BinaryOp::kIn);
+    if (!Deeper(std::max(depth, depth_), SpanOf(tail.op))) return Placeholder();
+    depth = depth_;
     auto node = std::make_unique<Expr>();
     node->kind = ExprKind::kBinary;
     node->binary_op = op;
@@ -78,6 +92,7 @@ ExprPtr Lowerer::LowerExpr(const gast::Chain& chain) {
   }
   // The whole chain's range, parentheses included when it is a group.
   if (!chain.rest.empty() && chain.b != nullptr) lhs->span = SpanOf(chain);
+  depth_ = depth;
   return lhs;
 }
 
@@ -97,6 +112,7 @@ ExprPtr Lowerer::LowerOperand(const gast::Operand& operand, bool segment_allowed
       const gast::Unary& un = u.get();
       ExprPtr inner = self.LowerOperand(un.operand, false);
       Span span = self.SpanOf(un);
+      if (!self.Deeper(self.depth_, span)) return self.Placeholder();
       if (un.op.view() == "-" && inner->kind == ExprKind::kLiteral &&
           (inner->literal == LiteralKind::kNumber || inner->literal == LiteralKind::kDuration)) {
         inner->number = -inner->number;
@@ -116,6 +132,7 @@ ExprPtr Lowerer::LowerOperand(const gast::Operand& operand, bool segment_allowed
 }
 
 ExprPtr Lowerer::LowerAtom(gast::Tok t, bool segment_allowed) {
+  depth_ = 1;
   std::string_view s = t.view();
   auto expr = std::make_unique<Expr>();
   expr->kind = ExprKind::kLiteral;
@@ -193,8 +210,12 @@ ExprPtr Lowerer::LowerCall(const gast::Call& call) {
     for (const FunctionName& f : kFunctions) names.emplace_back(f.text);
     Choose(call.name, names, "function");
   }
-  for (const gast::Chain& arg : call.args) expr->args.push_back(LowerExpr(arg));
-  if (!known) return Placeholder();
+  int depth = 0;
+  for (const gast::Chain& arg : call.args) {
+    expr->args.push_back(LowerExpr(arg));
+    depth = std::max(depth, depth_);
+  }
+  if (!Deeper(depth, expr->span) || !known) return Placeholder();
   return expr;
 }
 
@@ -202,7 +223,12 @@ ExprPtr Lowerer::LowerList(const gast::ListLit& list) {
   auto expr = std::make_unique<Expr>();
   expr->kind = ExprKind::kList;
   expr->span = SpanOf(list);
-  for (const gast::Chain& item : list.items) expr->args.push_back(LowerExpr(item));
+  int depth = 0;
+  for (const gast::Chain& item : list.items) {
+    expr->args.push_back(LowerExpr(item));
+    depth = std::max(depth, depth_);
+  }
+  if (!Deeper(depth, expr->span)) return Placeholder();
   return expr;
 }
 

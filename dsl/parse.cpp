@@ -106,7 +106,7 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
     const char* const end = base + text.size();
     const char* p = base;
     if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) p += 3;  // UTF-8 byte order mark
-    Lowerer lowerer(out, file_index, diags);
+    Lowerer lowerer(out, file_index, diags, options);
     while (diags.count() - errors_before < options.max_errors_per_file) {
       p = SkipSpace(p, end);
       if (p == end) break;
@@ -115,7 +115,11 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
       const char* error_at = nullptr;
       std::string expected;
       try {
-        if (!x3::phrase_parse(p, end, grammar::Item(), grammar::kSkipper, item)) {
+        grammar::Nesting nesting;
+        nesting.max = options.max_nesting;
+        const auto skip_context = x3::make_context<x3::skipper_tag>(grammar::kSkipper);
+        const grammar::Context context = x3::make_context<grammar::NestingTag>(nesting, skip_context);
+        if (!grammar::Item().parse(p, end, context, x3::unused, item)) {
           error_at = item_begin;
           expected = "'rule', 'event' or 'segment'";
         }
@@ -129,7 +133,11 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
       }
       const char* token_end = TokenEnd(error_at, end);
       std::string found;
-      if (expected == kCloseString) {
+      std::string message;
+      if (expected == grammar::kTooDeep) {
+        message = "expression nested too deeply (more than " + std::to_string(options.max_nesting) +
+                  " levels of parentheses, lists, calls, 'not' or '-')";
+      } else if (expected == kCloseString) {
         // An unterminated string: show it from its opening quote.
         const char* open = UnterminatedStringStart(base, error_at);
         found = error_at == end ? "end of file" : "end of line";
@@ -146,7 +154,8 @@ bool ParseFile(uint32_t file_index, RuleSet& out, Diagnostics& diags, const Pars
       } else {
         found = "'" + std::string(error_at, token_end) + "'";
       }
-      diags.Error(out.files, lowerer.SpanOf(error_at, token_end), "expected " + expected + ", found " + found);
+      if (message.empty()) message = "expected " + expected + ", found " + found;
+      diags.Error(out.files, lowerer.SpanOf(error_at, token_end), std::move(message));
       p = ResumePoint(base, item_begin, std::max(error_at, item_begin), end);
     }
   } catch (const std::exception& e) {

@@ -15,6 +15,13 @@ namespace patron::dsl {
 struct ParseOptions {
   // Stop collecting syntax errors in one file after this many.
   size_t max_errors_per_file = 20;
+  // Deepest nesting of parentheses, lists, calls, `not` and unary minus in
+  // one expression (counted together); deeper input is an error rather than
+  // a stack overflow.
+  int max_nesting = 64;
+  // Deepest expression tree, counting operators applied to operators (a
+  // chain `a + b + ... + z` is as deep as it is long); deeper is an error.
+  int max_expression_depth = 256;
 };
 
 // Parses one file's text into `out` (appending its declarations and rules,

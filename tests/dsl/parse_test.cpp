@@ -541,3 +541,34 @@ TEST_CASE("the dump is deterministic and shows spans") {
   CHECK(FormatDuration(90 * kMicrosPerMinute) == "90m");
   CHECK(FormatDuration(1500) == "1500us");
 }
+
+TEST_CASE("nesting and expression depth are bounded, not a stack overflow") {
+  auto nested = [](int n) {
+    return "rule \"x\" when a.b where " + std::string(n, '(') + "event.x" + std::string(n, ')') +
+           " > 1 then tag \"a\" end\n";
+  };
+  MustLoad(nested(64));
+  Diagnostics d = MustFail(nested(100000));
+  REQUIRE(d.items().size() == 1);
+  CHECK(d.items()[0].column == 90);  // the token inside the 65th parenthesis
+  CHECK(d.items()[0].message ==
+        "expression nested too deeply (more than 64 levels of parentheses, lists, calls, 'not' or '-')");
+
+  std::string nots = "rule \"x\" when a.b where ";
+  for (int i = 0; i < 100000; ++i) nots += "not ";
+  nots += "true then tag \"a\" end\n";
+  CHECK(MustFail(nots).items()[0].line == 1);
+
+  std::string chain = "rule \"x\" when a.b where event.x";
+  for (int i = 0; i < 100000; ++i) chain += " + 1";
+  chain += " > 1 then tag \"a\" end\n";
+  Diagnostics c = MustFail(chain);
+  REQUIRE(c.items().size() == 1);
+  CHECK(c.items()[0].message == "expression too deep (more than 256 operators applied one to another)");
+
+  ParseOptions options;
+  options.max_nesting = 2;
+  Diagnostics small = MustFail("rule \"x\" when a.b where ((1)) == (((1))) then tag \"a\" end\n", options);
+  REQUIRE(small.items().size() == 1);
+  CHECK(small.items()[0].column == 37);  // the 1 inside the third parenthesis
+}
