@@ -589,11 +589,9 @@ Status LmdbStateStore::Commit() {
   Impl::Evict(s.cache, s.options.max_cached_customers);
   Impl::Evict(s.committed_identities, s.options.max_cached_identities);
   if (s.processed_filter.count() > s.processed_filter.capacity()) {
-    Status st = s.RebuildProcessedFilter(2 * s.processed_filter.capacity());
-    if (!st.ok()) {
-      s.failed = st;
-      return st;
-    }
+    // The batch is durable already; if the scan fails, the full filter is
+    // still correct (only less selective), so it is kept.
+    (void)s.RebuildProcessedFilter(2 * s.processed_filter.capacity());
   }
   return Status::Ok();
 }
