@@ -13,11 +13,11 @@
 // Keys longer than LMDB's key limit are stored as their first 256 bytes, a NUL
 // and a 16-hex-digit stable hash of the whole key.
 //
-// Write-back: decoded records (and identity index entries) are cached in
-// memory; every change of the open
+// Write-back: decoded records and identity index entries are cached in
+// memory, and a Bloom filter screens processed ids. Every change of the open
 // batch (records, identities, processed ids, keyed states, outcomes) lives in
-// memory, and lookups see it, until Commit() writes it all in one write
-// transaction. When the map is full the map grows (doubling, up to
+// memory, and lookups see it, until Commit() writes it all, in key order, in
+// one write transaction. When the map is full the map grows (doubling, up to
 // max_map_size) and the batch is retried. A failed Commit() leaves the batch
 // unwritten and the store refuses every later call with that error.
 //
@@ -49,13 +49,14 @@ struct LmdbStoreOptions {
   // (MDB_NOSYNC): then a crash may lose the last commits (never corrupt them).
   bool sync_on_commit = true;
   // MDB_WRITEMAP: commits write pages in place through the map instead of
-  // copying them with write(); about 20% less CPU per commit. The file is
+  // copying them with write() (most of a commit's system time). The file is
   // extended (sparsely) to the map size, and a stray write through a bad
   // pointer in this process could corrupt the store, so it is off by
   // default; a replay into throwaway state may turn it on.
   bool write_map = false;
-  // After a commit the cache is trimmed to about 3/4 of this many customers,
-  // least recently used first. Records of the open batch are never dropped.
+  // When a commit leaves more customers cached than this, the least recently
+  // used are dropped down to 3/4 of it. Only Commit() evicts, so the records
+  // of an open batch stay.
   size_t max_cached_customers = 200'000;
   // Identity index entries ("phone:138...") kept in memory the same way.
   size_t max_cached_identities = 400'000;

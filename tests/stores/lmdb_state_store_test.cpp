@@ -1,5 +1,6 @@
 #include "stores/lmdb_state_store.hpp"
 
+#include <lmdb.h>
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -352,6 +353,43 @@ TEST_CASE("LmdbStateStore: identity lookups stay right through the identity cach
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
   REQUIRE(store->Commit().ok());
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
+}
+
+// Writes `value` under `key` in table `table` of the closed store in `dir`,
+// bypassing LmdbStateStore (to plant damage).
+void PutRaw(const testing::TempDir& dir, const char* table, std::string_view key, std::string_view value) {
+  MDB_env* env = nullptr;
+  REQUIRE(mdb_env_create(&env) == 0);
+  REQUIRE(mdb_env_set_maxdbs(env, 8) == 0);
+  REQUIRE(mdb_env_open(env, dir.str().c_str(), 0, 0644) == 0);
+  MDB_txn* txn = nullptr;
+  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
+  MDB_dbi dbi;
+  REQUIRE(mdb_dbi_open(txn, table, 0, &dbi) == 0);
+  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{value.size(), const_cast<char*>(value.data())};
+  REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
+  REQUIRE(mdb_txn_commit(txn) == 0);
+  mdb_env_close(env);
+}
+
+TEST_CASE("LmdbStateStore: damaged stored data is reported as Corruption") {
+  testing::TempDir dir;
+  OpenStore(dir);
+  PutRaw(dir, "customers", "c-bad",
+         "\x01\x05"
+         "ab");  // an id of 5 bytes, 2 present
+  PutRaw(dir, "keyed", std::string(7, '\0') + "\x01" + "k", "junk");
+  {
+    auto store = OpenStore(dir);
+    auto found = store->FindCustomer("c-bad");
+    CHECK(found.status().code() == StatusCode::kCorruption);
+    CHECK(store->FindKeyedState(1, "k").status().code() == StatusCode::kCorruption);
+    CHECK_FALSE(store->CreateCustomer("c-bad").ok());  // it exists, even if damaged
+    CHECK(store->Commit().ok());                       // a read error does not poison the store
+  }
+  PutRaw(dir, "meta", "schema_version", "2");
+  auto reopened = LmdbStateStore::Open(dir.str(), {});
+  CHECK(reopened.status().code() == StatusCode::kCorruption);
 }
 
 TEST_CASE("LmdbStateStore: ids longer than LMDB's key limit work") {
