@@ -45,11 +45,11 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   }
   if (vm.count("subject") == 0) return UsageError(kName, "--subject is required");
   const std::string subject = vm["subject"].as<std::string>();
-  const std::optional<uint64_t> count =
-      vm.count("count") != 0 ? std::optional(vm["count"].as<uint64_t>()) : std::nullopt;
-  const std::optional<std::chrono::milliseconds> silence =
-      vm.count("timeout-ms") != 0 ? std::optional(std::chrono::milliseconds(vm["timeout-ms"].as<uint64_t>()))
-                                  : std::nullopt;
+  // 0: no limit.
+  const uint64_t count = vm.count("count") != 0 ? vm["count"].as<uint64_t>() : 0;
+  const uint64_t silence_ms = vm.count("timeout-ms") != 0 ? vm["timeout-ms"].as<uint64_t>() : 0;
+  if (vm.count("count") != 0 && count == 0) return UsageError(kName, "--count must be at least 1");
+  if (vm.count("timeout-ms") != 0 && silence_ms == 0) return UsageError(kName, "--timeout-ms must be at least 1");
   const bool with_subject = vm["with-subject"].as<bool>();
 
   auto connection = NatsConnection::Connect(config->nats_url, "patron subscribe");
@@ -67,11 +67,11 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   uint64_t received = 0;
   std::vector<InboundMessage> batch;
   std::string out;
-  while (!count || received < *count) {
+  while (count == 0 || received < count) {
     batch.clear();
     std::optional<MessageQueue::Clock::time_point> deadline;
-    if (silence) deadline = MessageQueue::Clock::now() + *silence;
-    size_t room = count ? static_cast<size_t>(*count - received) : kQueueCapacity;
+    if (silence_ms > 0) deadline = MessageQueue::Clock::now() + std::chrono::milliseconds(silence_ms);
+    size_t room = count > 0 ? static_cast<size_t>(count - received) : kQueueCapacity;
     queue.PopBatch(batch, room, deadline);
     if (batch.empty()) break;  // silence
     out.clear();
@@ -84,9 +84,9 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   }
   queue.Close();  // first: a handler blocked on a full queue returns
   subscription->Unsubscribe();
-  if (count && received < *count) {
-    return Failure(kName, "received " + std::to_string(received) + " of " + std::to_string(*count) +
-                              " messages before " + std::to_string(silence->count()) + " ms of silence");
+  if (count > 0 && received < count) {
+    return Failure(kName, "received " + std::to_string(received) + " of " + std::to_string(count) +
+                              " messages before " + std::to_string(silence_ms) + " ms of silence");
   }
   return kExitOk;
 }
