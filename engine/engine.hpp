@@ -3,6 +3,18 @@
 // merges customers, applies the built-in profile updates, runs the compiled
 // rule graph, and hands actions to the sink after each group commit.
 // One Engine owns one partition's state; every method runs on one thread.
+//
+// Per event, in language.md's order of work: decode (failures become dead
+// letters), check declared field types (dead letter naming the field), drop
+// duplicates of (source, id), resolve identities (create with decision 1's
+// id, merge customers the identifiers join), apply the built-in profile
+// update (a coupon redemption records a kConverted outcome), then run the
+// candidate rules in priority order: trigger, where, limit, holdout,
+// actions in written order. Events the rules emit follow, breadth first.
+// Events naming no customer: customer.* is null, `first` and aggregate
+// triggers do not fire, `limit ... per customer` does not limit, and
+// tag/untag/set/points are recorded as suppressed ("no customer").
+// Actions and dead letters wait in memory until Commit().
 
 #include <cstdint>
 #include <map>

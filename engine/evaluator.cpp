@@ -59,19 +59,22 @@ Value Evaluator::WalkJson(const boost::json::value& at, const std::vector<std::s
       if (v == nullptr) return {};
     } else if (const boost::json::array* a = v->if_array()) {
       // A path through a list projects it: event.items.sku is every item's sku.
-      std::vector<Value> items;
-      items.reserve(a->size());
+      // Items collect on the shared scratch stack above `start` (a nested
+      // projection uses the part above ours and gives it back before returning).
+      const size_t start = scratch_.size();
       for (const boost::json::value& element : *a) {
         Value r = WalkJson(element, path, i);
         if (r.kind() == ValueKind::kList) {  // projections flatten: items.opts.k is one list
-          for (const Value& x : r.list()) items.push_back(x);
+          for (const Value& x : r.list()) scratch_.push_back(x);
         } else if (!r.is_null()) {
-          items.push_back(r);
+          scratch_.push_back(r);
         }
       }
-      Value* stored = arena_.NewValues(items.size());
-      std::copy(items.begin(), items.end(), stored);
-      return Value::List(stored, items.size());
+      size_t n = scratch_.size() - start;
+      Value* stored = arena_.NewValues(n);
+      std::copy(scratch_.begin() + static_cast<std::ptrdiff_t>(start), scratch_.end(), stored);
+      scratch_.resize(start);
+      return Value::List(stored, n);
     } else {
       return {};
     }

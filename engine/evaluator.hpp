@@ -66,6 +66,7 @@ class Evaluator {
   uint64_t customer_generation_ = 0;
   uint64_t evaluations_ = 0;
   Arena arena_;
+  std::vector<Value> scratch_;  // list projections build here (reused: no per-event allocation)
 };
 
 }  // namespace patron
