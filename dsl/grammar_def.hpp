@@ -123,6 +123,9 @@ auto const ident_char = x3::char_("a-zA-Z0-9_");
 auto const digit = x3::char_("0-9");
 
 inline auto Kw(char const* word) { return x3::lexeme[x3::lit(word) >> !ident_char]; }
+// A keyword that starts a trigger, where a dotted event type may also stand:
+// `first.visit` and `no.show` are event types, not `first` + `.visit`.
+inline auto TriggerKw(char const* word) { return x3::lexeme[x3::lit(word) >> !(ident_char | '.')]; }
 
 // ------------------------------------------------------------------- tokens
 
@@ -213,11 +216,11 @@ auto const bare_keyword = x3::lexeme[(x3::lit("then") | "end" | "where" | "wait"
 auto const event_type = Named<Tok>("an event type", !bare_keyword >> dotted);
 
 auto const absence_trig =
-    Node<gast::AbsenceTrig>("a trigger", tok[Kw("no")] > Named<std::vector<Tok>>("an event type", event_type % Kw("or")) >
+    Node<gast::AbsenceTrig>("a trigger", tok[TriggerKw("no")] > Named<std::vector<Tok>>("an event type", event_type % Kw("or")) >
                                              Named("'for' or 'or'", Kw("for")) > duration);
 auto const every_trig = Node<gast::EveryTrig>(
-    "a trigger", tok[Kw("every")] > Named<Tok>("'day' or a weekday (monday .. sunday)", ident) > kw_at > time_of_day);
-auto const on_date_trig = Node<gast::OnDateTrig>("a trigger", tok[Kw("on")] > date > kw_at > time_of_day);
+    "a trigger", tok[TriggerKw("every")] > Named<Tok>("'day' or a weekday (monday .. sunday)", ident) > kw_at > time_of_day);
+auto const on_date_trig = Node<gast::OnDateTrig>("a trigger", tok[TriggerKw("on")] > date > kw_at > time_of_day);
 
 auto const window = Node<gast::WindowNode>(
     "a window", tok[Kw("over") | Kw("this")] > Named<Tok>("a duration, or day, week, month or year", duration | ident));
@@ -233,7 +236,7 @@ auto const follow_tail = Node<gast::FollowTail>(
     "'followed by'", tok[(Kw("not") > Named("'followed'", Kw("followed"))) | Kw("followed")] >
                          Named("'by'", Kw("by")) > event_type > Named("'within'", Kw("within")) > duration >
                          -(Kw("on") > Named<Tok>("a field name", dotted)));
-auto const type_trig = Node<gast::TypeTrig>("a trigger", -tok[Kw("first")] >> event_type >> -follow_tail);
+auto const type_trig = Node<gast::TypeTrig>("a trigger", -tok[TriggerKw("first")] >> event_type >> -follow_tail);
 
 auto const trigger = Named<gast::Trigger>("a trigger after 'when'", absence_trig | every_trig | on_date_trig |
                                                                          agg_trig | date_trig | type_trig);
