@@ -100,7 +100,8 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
     BuiltinEffect effect = ApplyBuiltinUpdate(*customer, event);
     store_.MarkDirty(customer);
     if (!effect.warning.empty() && log_ && log_->should_log(spdlog::level::warn))
-      log_->warn("event {}/{} of customer {}: {}", event.source, event.id, customer->profile.id, effect.warning);
+      log_->warn("event {}/{} of customer {}: {}", event.source, event.id, customer->profile.id,
+                 MaskPhonesInText(effect.warning));
     if (effect.redeemed) {
       Outcome o;
       o.kind = OutcomeKind::kConverted;

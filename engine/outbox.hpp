@@ -16,18 +16,13 @@ namespace patron {
 class Outbox {
  public:
   // A cleared Action appended to the batch, for the rule with index `rule`;
-  // valid until DropLastAction() or Clear().
+  // valid until Clear().
   Action& NewAction(uint32_t rule) {
     if (used_actions_ == actions_.size()) actions_.emplace_back();
     Action& a = actions_[used_actions_];
     ResetAction(a);
     order_.push_back(Entry{false, static_cast<uint32_t>(used_actions_++), rule});
     return a;
-  }
-  // Removes the action NewAction() returned last (it was not emitted after all).
-  void DropLastAction() {
-    order_.pop_back();
-    --used_actions_;
   }
   void AddDead(DeadLetter dead) {
     order_.push_back(Entry{true, static_cast<uint32_t>(dead_.size()), 0});

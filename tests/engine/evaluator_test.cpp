@@ -149,6 +149,30 @@ TEST_CASE("run-time type mismatches give false or null, never a crash", "[evalua
   CHECK(p.Text("event.flag.deeper") == "<null>");
 }
 
+TEST_CASE("a shared predicate is evaluated once per event and again after a profile change", "[evaluator]") {
+  std::string text;
+  for (int i = 0; i < 50; ++i)
+    text += "rule \"r" + std::to_string(i) + "\" when t where customer.orders > 3 then coupon \"C\" end\n";
+  CompiledRulesPtr rules = CompileText(text);
+  CHECK(rules->Stats().nodes == 3);  // customer.orders, 3, >
+  EventDecoder decoder;
+  Event event;
+  REQUIRE_FALSE(decoder.Decode(Ev("e1", "t", kEventTime), event));
+  CustomerRecord customer;
+  customer.profile.orders = 5;
+  Evaluator evaluator(*rules);
+  evaluator.BeginEvent(event, &customer, event.time);
+  for (const CompiledRule& r : rules->rules) CHECK(evaluator.Test(r.where));
+  CHECK(evaluator.evaluations() == 2);  // `>` and customer.orders, once
+  customer.profile.orders = 1;
+  evaluator.CustomerChanged();
+  for (const CompiledRule& r : rules->rules) CHECK_FALSE(evaluator.Test(r.where));
+  CHECK(evaluator.evaluations() == 4);
+  evaluator.BeginEvent(event, &customer, event.time);  // the next event computes again
+  CHECK_FALSE(evaluator.Test(rules->rules[0].where));
+  CHECK(evaluator.evaluations() == 6);
+}
+
 TEST_CASE("paths project through lists", "[evaluator]") {
   ExprProbe p(R"("items":[{"sku":"fish","opts":[{"k":"hot"}]},{"sku":"rice","opts":[{"k":"mild"},{"k":"hot"}]}])");
   CHECK(p.Text("event.items.sku") == "fish, rice");

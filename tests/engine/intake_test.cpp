@@ -134,3 +134,37 @@ rule "tagger" when ping then tag "t" end
 }
 
 }  // namespace patron::testing
+
+#include <sstream>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+namespace patron::testing {
+
+TEST_CASE("logs go to the configured logger and never carry a phone", "[intake]") {
+  std::ostringstream text;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text);
+  EngineOptions options;
+  options.logger = std::make_shared<spdlog::logger>("engine-test", sink);
+  options.logger->set_level(spdlog::level::trace);
+  options.max_emit_depth = 0;
+  Harness h(R"(
+event review.posted { rating: number }
+rule "e" when order.completed then emit order.extra end
+)",
+            options);
+  h.Send(Ev("r1", "review.posted", "2026-03-01T10:00:00Z",
+            R"("customer":{"phone":"13812345678"},"rating":"13812345678")"));
+  h.Send(Ev("o1", "order.completed", "2026-03-01T10:00:00Z",
+            R"("customer":{"phone":"13812345678"},"birthday":"13812345678")"));
+  h.Send(Ev("m1", "member.registered", "2026-03-01T10:00:00Z",
+            R"("customer":{"phone":"13812345678"},"birthday":"13812345678")"));
+  std::string log = text.str();
+  CHECK(log.find("dead letter") != std::string::npos);
+  CHECK(log.find("emit order.extra dropped") != std::string::npos);
+  CHECK(log.find("13812345678") == std::string::npos);
+  CHECK(h.engine().stats().emits_dropped == 1);
+}
+
+}  // namespace patron::testing
