@@ -28,13 +28,34 @@ Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& si
       log_(options_.logger.get()),
       evaluator_(rules),
       fired_by_rule_(rules.rules.size(), 0),
-      actions_by_rule_(rules.rules.size(), 0) {}
+      actions_by_rule_(rules.rules.size(), 0),
+      rule_dirty_(rules.rules.size(), 0) {}
+
+void Engine::Impl::CountFired(uint32_t rule) {
+  ++fired_by_rule_[rule];
+  if (!rule_dirty_[rule]) {
+    rule_dirty_[rule] = 1;
+    dirty_rules_.push_back(rule);
+  }
+}
+
+void Engine::Impl::CountAction(uint32_t rule) {
+  ++stats_.actions;
+  ++actions_by_rule_[rule];
+  if (!rule_dirty_[rule]) {
+    rule_dirty_[rule] = 1;
+    dirty_rules_.push_back(rule);
+  }
+}
 
 const EngineStats& Engine::Impl::Stats() {
-  for (const CompiledRule& rule : rules_.rules) {
-    if (fired_by_rule_[rule.index]) stats_.fired_per_rule[rule.name] = fired_by_rule_[rule.index];
-    if (actions_by_rule_[rule.index]) stats_.actions_per_rule[rule.name] = actions_by_rule_[rule.index];
+  for (uint32_t i : dirty_rules_) {
+    const std::string& name = rules_.rules[i].name;
+    if (fired_by_rule_[i]) stats_.fired_per_rule[name] = fired_by_rule_[i];
+    if (actions_by_rule_[i]) stats_.actions_per_rule[name] = actions_by_rule_[i];
+    rule_dirty_[i] = 0;
   }
+  dirty_rules_.clear();
   return stats_;
 }
 
@@ -121,10 +142,7 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
 
 Status Engine::Impl::Commit() {
   PATRON_RETURN_IF_ERROR(store_.Commit());
-  Status published = outbox_.PublishTo(sink_, [this](const Action&, uint32_t rule) {
-    ++stats_.actions;
-    ++actions_by_rule_[rule];
-  });
+  Status published = outbox_.PublishTo(sink_, [this](const Action&, uint32_t rule) { CountAction(rule); });
   outbox_.Clear();
   pending_ = 0;
   PATRON_RETURN_IF_ERROR(published);

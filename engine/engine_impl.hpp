@@ -81,6 +81,11 @@ struct Engine::Impl {
   EngineStats stats_;
   std::vector<uint64_t> fired_by_rule_;
   std::vector<uint64_t> actions_by_rule_;
+  std::vector<uint8_t> rule_dirty_;     // counters changed since the last Stats()
+  std::vector<uint32_t> dirty_rules_;   // their indices
+  void CountFired(uint32_t rule);
+  void CountAction(uint32_t rule);
+  // stats_ with its per-rule maps brought up to date (cost: rules changed since the last call).
   const EngineStats& Stats();
   size_t pending_ = 0;
 

@@ -226,7 +226,7 @@ Status Engine::Impl::RunRule(const CompiledRule& rule, bool range_checked, const
   if (!within.ok()) return within.status();
   if (!*within) return Status::Ok();
 
-  ++fired_by_rule_[rule.index];
+  CountFired(rule.index);
   if (rule.has_holdout) {
     std::string_view customer_id = customer ? std::string_view(customer->profile.id) : std::string_view();
     uint64_t bucket = StableHash({"holdout", rule.name, customer_id}) % 1'000'000;
