@@ -169,7 +169,7 @@ void Checker::CheckRule(Rule& rule) {
       scope = NoEventScope("a schedule trigger has no event (use customer.* only)");
       break;
   }
-  CheckTrigger(rule, scope);
+  CheckTrigger(rule);
   if (rule.trigger.where) CheckCondition(*rule.trigger.where, scope, "'where'");
   if (rule.wait && *rule.wait <= 0) Error(rule.wait_span, "'wait' needs a duration longer than zero");
   if (rule.where) CheckCondition(*rule.where, scope, "'where'");
@@ -177,7 +177,7 @@ void Checker::CheckRule(Rule& rule) {
   CheckOptions(rule, scope);
 }
 
-void Checker::CheckTrigger(Rule& rule, const Scope& scope) {
+void Checker::CheckTrigger(Rule& rule) {
   Trigger& t = rule.trigger;
   switch (t.kind) {
     case TriggerKind::kEvent:
@@ -243,7 +243,6 @@ void Checker::CheckTrigger(Rule& rule, const Scope& scope) {
     case TriggerKind::kOnDate:
       break;
   }
-  (void)scope;
 }
 
 void Checker::CheckAction(Action& a, const Scope& scope) {

@@ -34,7 +34,7 @@ class Checker {
   void CheckSegments();
   void CheckSegmentCycles();
   void CheckRule(Rule& rule);
-  void CheckTrigger(Rule& rule, const Scope& scope);
+  void CheckTrigger(Rule& rule);
   void CheckAction(Action& action, const Scope& scope);
   void CheckOptions(Rule& rule, const Scope& scope);
   Scope EventScope(const Name& type) const;
