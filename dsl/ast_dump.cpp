@@ -6,10 +6,11 @@
 namespace patron::dsl {
 namespace {
 
-constexpr const char* kBinaryOps[] = {"or", "and", "==", "!=", "<", "<=", ">", ">=", "in", "contains", "+", "-", "*", "/"};
+constexpr const char* kBinaryOps[] = {"or", "and", "==",       "!=", "<", "<=", ">",
+                                      ">=", "in",  "contains", "+",  "-", "*",  "/"};
 constexpr const char* kFunctions[] = {"days_since", "hours_since", "len", "lower", "exists", "now"};
-constexpr const char* kTriggers[] = {"event",  "first",    "aggregate",   "absence",  "not_followed_by",
-                                     "followed_by", "date", "every_day", "every_weekday", "on_date"};
+constexpr const char* kTriggers[] = {"event",       "first", "aggregate", "absence",       "not_followed_by",
+                                     "followed_by", "date",  "every_day", "every_weekday", "on_date"};
 constexpr const char* kAggregates[] = {"count", "sum", "avg", "min", "max"};
 constexpr const char* kWindows[] = {"lifetime", "sliding", "day", "week", "month", "year"};
 constexpr const char* kCompares[] = {"==", "!=", "<", "<=", ">", ">="};
@@ -17,18 +18,28 @@ constexpr const char* kActions[] = {"coupon", "message", "ticket", "remind", "ta
                                     "untag",  "set",     "points", "emit",   "webhook"};
 constexpr const char* kChannels[] = {"sms", "wechat", "app", "email"};
 constexpr const char* kPriorities[] = {"low", "normal", "high", "urgent"};
-constexpr const char* kWeekdays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+constexpr const char* kWeekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
+                                     "thursday", "friday", "saturday"};
 
 // A string as a double-quoted literal with \" \\ \n \t escaped.
 std::string Quoted(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
@@ -92,13 +103,16 @@ class Dumper {
     Line(0, text + where, span);
   }
 
-  void NameLine(int depth, const std::string& label, const Name& n) { Line(depth, label + " " + n.text, n.span); }
+  void NameLine(int depth, const std::string& label, const Name& n) {
+    Line(depth, label + " " + n.text, n.span);
+  }
 
   void Event(const EventDecl& e) {
     ItemLine("event " + e.type.text, e.span);
     NameLine(1, "type", e.type);
     for (const FieldDecl& f : e.fields) {
-      Line(1, "field " + f.name.text + " " + At(f.name.span) + " : " + std::string(TypeName(f.type)), f.type_span);
+      Line(1, "field " + f.name.text + " " + At(f.name.span) + " : " + std::string(TypeName(f.type)),
+           f.type_span);
     }
   }
 
@@ -114,12 +128,24 @@ class Dumper {
       case ExprKind::kLiteral: {
         std::string v;
         switch (e.literal) {
-          case LiteralKind::kNumber: v = "number " + e.number.ToString(); break;
-          case LiteralKind::kString: v = "string " + Quoted(e.text); break;
-          case LiteralKind::kBool: v = e.boolean ? "bool true" : "bool false"; break;
-          case LiteralKind::kDuration: v = "duration " + FormatDuration(e.duration); break;
-          case LiteralKind::kDate: v = "date " + FormatDate(e.date); break;
-          case LiteralKind::kNull: v = "null"; break;
+          case LiteralKind::kNumber:
+            v = "number " + e.number.ToString();
+            break;
+          case LiteralKind::kString:
+            v = "string " + Quoted(e.text);
+            break;
+          case LiteralKind::kBool:
+            v = e.boolean ? "bool true" : "bool false";
+            break;
+          case LiteralKind::kDuration:
+            v = "duration " + FormatDuration(e.duration);
+            break;
+          case LiteralKind::kDate:
+            v = "date " + FormatDate(e.date);
+            break;
+          case LiteralKind::kNull:
+            v = "null";
+            break;
         }
         Line(depth, "literal " + v + type, e.span);
         break;
@@ -170,7 +196,8 @@ class Dumper {
     for (const Name& n : t.event_types) NameLine(2, "type", n);
     switch (t.kind) {
       case TriggerKind::kAggregate:
-        NameLine(2, std::string("aggregate ") + kAggregates[static_cast<int>(t.aggregate)] + " as", t.aggregate_name);
+        NameLine(2, std::string("aggregate ") + kAggregates[static_cast<int>(t.aggregate)] + " as",
+                 t.aggregate_name);
         if (t.field) NameLine(2, "field", *t.field);
         if (t.aggregate_where) {
           Line(2, "aggregate_where");
@@ -183,7 +210,8 @@ class Dumper {
         } else {
           Line(2, std::string("window this ") + kWindows[static_cast<int>(t.window)], t.window_span);
         }
-        Line(2, std::string("compare ") + kCompares[static_cast<int>(t.compare)] + " " + t.threshold.ToString());
+        Line(2,
+             std::string("compare ") + kCompares[static_cast<int>(t.compare)] + " " + t.threshold.ToString());
         break;
       case TriggerKind::kAbsence:
         Line(2, "for " + FormatDuration(t.duration));
@@ -280,15 +308,17 @@ class Dumper {
     for (const Action& a : r.actions) ActionNode(a);
     if (r.limit) {
       const Limit& l = *r.limit;
-      Line(1, "limit " + std::to_string(l.count) + " per " + (l.per_customer ? "customer" : "path") + " per " +
-                  FormatDuration(l.window),
+      Line(1,
+           "limit " + std::to_string(l.count) + " per " + (l.per_customer ? "customer" : "path") + " per " +
+               FormatDuration(l.window),
            l.span);
       if (l.per_path) ExprNode(2, *l.per_path);
     }
     if (r.holdout_percent) Line(1, "holdout " + r.holdout_percent->ToString() + "%", r.holdout_span);
     if (r.priority_span.end != 0) Line(1, "priority " + std::to_string(r.priority), r.priority_span);
     if (r.between) {
-      Line(1, "between " + Clock(r.between->from_minutes) + " and " + Clock(r.between->to_minutes), r.between->span);
+      Line(1, "between " + Clock(r.between->from_minutes) + " and " + Clock(r.between->to_minutes),
+           r.between->span);
     }
   }
 

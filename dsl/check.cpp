@@ -35,8 +35,8 @@ bool Checker::Run() {
   for (Rule& rule : rules_.rules) {
     auto [it, inserted] = names.emplace(rule.name.text, &rule);
     if (!inserted) {
-      Error(rule.name.span,
-            "duplicate rule name " + Quote(rule.name.text) + " (first used at " + Where(it->second->name.span) + ")");
+      Error(rule.name.span, "duplicate rule name " + Quote(rule.name.text) + " (first used at " +
+                                Where(it->second->name.span) + ")");
     }
     CheckRule(rule);
   }
@@ -57,8 +57,8 @@ void Checker::CheckEvents() {
   for (const EventDecl& decl : rules_.events) {
     auto [it, inserted] = events_.emplace(decl.type.text, &decl);
     if (!inserted) {
-      Error(decl.type.span, "duplicate declaration of event " + Quote(decl.type.text) + " (first declared at " +
-                                Where(it->second->type.span) + ")");
+      Error(decl.type.span, "duplicate declaration of event " + Quote(decl.type.text) +
+                                " (first declared at " + Where(it->second->type.span) + ")");
     }
     std::unordered_map<std::string, const FieldDecl*> fields;
     for (const FieldDecl& f : decl.fields) {
@@ -99,8 +99,9 @@ void Checker::CheckSegmentCycles() {
     state[i] = 1;
     for (const auto& [to, span] : refs[i]) {
       if (state[to] == 1) {
-        Error(span, "segment " + Quote(rules_.segments[to].name.text) + " refers to itself" +
-                        (static_cast<size_t>(to) == i ? "" : " through " + Quote(rules_.segments[i].name.text)));
+        Error(span,
+              "segment " + Quote(rules_.segments[to].name.text) + " refers to itself" +
+                  (static_cast<size_t>(to) == i ? "" : " through " + Quote(rules_.segments[i].name.text)));
       } else if (state[to] == 0) {
         visit(to);
       }
@@ -212,7 +213,8 @@ void Checker::CheckTrigger(Rule& rule) {
     case TriggerKind::kNotFollowedBy:
     case TriggerKind::kFollowedBy:
       if (t.duration <= 0) {
-        Error(t.span, std::string("the duration after '") + (t.kind == TriggerKind::kAbsence ? "for" : "within") +
+        Error(t.span, std::string("the duration after '") +
+                          (t.kind == TriggerKind::kAbsence ? "for" : "within") +
                           "' must be longer than zero");
       }
       if (t.on_field) {
@@ -229,13 +231,14 @@ void Checker::CheckTrigger(Rule& rule) {
       break;
     case TriggerKind::kDate: {
       const std::string& attr = t.date_attribute.text;
-      if (attr == "birthday" || (attr.rfind("attrs.", 0) == 0 && attr.size() > 6 && attr.find('.', 6) == std::string::npos)) {
+      if (attr == "birthday" ||
+          (attr.rfind("attrs.", 0) == 0 && attr.size() > 6 && attr.find('.', 6) == std::string::npos)) {
         break;
       }
       std::string hint = Suggest(attr, {"birthday"});
-      Error(t.date_attribute.span,
-            "a date trigger needs customer.birthday or customer.attrs.<name>, found " + Quote("customer." + attr) +
-                (hint.empty() ? std::string() : "; did you mean 'birthday'?"));
+      Error(t.date_attribute.span, "a date trigger needs customer.birthday or customer.attrs.<name>, found " +
+                                       Quote("customer." + attr) +
+                                       (hint.empty() ? std::string() : "; did you mean 'birthday'?"));
       break;
     }
     case TriggerKind::kEveryDay:
@@ -263,8 +266,9 @@ void Checker::CheckAction(Action& a, const Scope& scope) {
         std::string written;
         for (const Name& n : p) written += (written.empty() ? "" : ".") + n.text;
         std::string hint = Suggest(written, {"tier", "owner", "store"});
-        Error(span, "cannot set customer." + written + "; 'set' changes customer.tier, customer.owner, "
-                    "customer.store or customer.attrs.<name>" +
+        Error(span, "cannot set customer." + written +
+                        "; 'set' changes customer.tier, customer.owner, "
+                        "customer.store or customer.attrs.<name>" +
                         (hint.empty() ? std::string() : "; did you mean " + Quote(hint) + "?"));
       }
       ValueType v = Check(*a.value, scope);
@@ -291,9 +295,10 @@ void Checker::CheckAction(Action& a, const Scope& scope) {
         const FieldDecl* decl = FindField(*it->second, f.name.text);
         if (decl == nullptr) {
           UnknownField(*it->second, f.name);
-        } else if (decl->type != ValueType::kAny && v != ValueType::kAny && v != ValueType::kNull && v != decl->type) {
-          Error(f.value->span, a.emit_type.text + "." + f.name.text + " is a " + std::string(TypeName(decl->type)) +
-                                   ", found " + std::string(TypeName(v)));
+        } else if (decl->type != ValueType::kAny && v != ValueType::kAny && v != ValueType::kNull &&
+                   v != decl->type) {
+          Error(f.value->span, a.emit_type.text + "." + f.name.text + " is a " +
+                                   std::string(TypeName(decl->type)) + ", found " + std::string(TypeName(v)));
         }
       }
       break;
@@ -323,7 +328,8 @@ void Checker::CheckOptions(Rule& rule, const Scope& scope) {
   if (rule.limit) {
     Limit& l = *rule.limit;
     checks.emplace_back(l.span.begin, [&] {
-      if (l.count < 1) Error(SecondWord(l.span), "the limit count must be at least 1, found " + std::to_string(l.count));
+      if (l.count < 1)
+        Error(SecondWord(l.span), "the limit count must be at least 1, found " + std::to_string(l.count));
       if (l.per_path) Check(*l.per_path, scope);
       if (l.window <= 0) Error(l.span, "the limit window must be longer than zero");
     });

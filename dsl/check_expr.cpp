@@ -19,8 +19,10 @@ struct BuiltinEventPath {
   std::string_view name;
   ValueType type;
 };
-constexpr BuiltinEventPath kEventBuiltins[] = {
-    {"id", ValueType::kString}, {"type", ValueType::kString}, {"time", ValueType::kTime}, {"store", ValueType::kString}};
+constexpr BuiltinEventPath kEventBuiltins[] = {{"id", ValueType::kString},
+                                               {"type", ValueType::kString},
+                                               {"time", ValueType::kTime},
+                                               {"store", ValueType::kString}};
 
 std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -43,16 +45,26 @@ const std::vector<std::pair<std::string, ValueType>>& CustomerAttributes() {
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kAny: return "any";
-    case ValueType::kNull: return "null";
-    case ValueType::kBool: return "bool";
-    case ValueType::kNumber: return "number";
-    case ValueType::kString: return "string";
-    case ValueType::kTime: return "time";
-    case ValueType::kDuration: return "duration";
-    case ValueType::kDate: return "date";
-    case ValueType::kList: return "list";
-    case ValueType::kObject: return "object";
+    case ValueType::kAny:
+      return "any";
+    case ValueType::kNull:
+      return "null";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kNumber:
+      return "number";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kTime:
+      return "time";
+    case ValueType::kDuration:
+      return "duration";
+    case ValueType::kDate:
+      return "date";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kObject:
+      return "object";
   }
   return "any";
 }
@@ -62,12 +74,24 @@ ValueType Checker::Check(Expr& e, const Scope& scope) {
   switch (e.kind) {
     case ExprKind::kLiteral:
       switch (e.literal) {
-        case LiteralKind::kNumber: t = ValueType::kNumber; break;
-        case LiteralKind::kString: t = ValueType::kString; break;
-        case LiteralKind::kBool: t = ValueType::kBool; break;
-        case LiteralKind::kDuration: t = ValueType::kDuration; break;
-        case LiteralKind::kDate: t = ValueType::kDate; break;
-        case LiteralKind::kNull: t = ValueType::kNull; break;
+        case LiteralKind::kNumber:
+          t = ValueType::kNumber;
+          break;
+        case LiteralKind::kString:
+          t = ValueType::kString;
+          break;
+        case LiteralKind::kBool:
+          t = ValueType::kBool;
+          break;
+        case LiteralKind::kDuration:
+          t = ValueType::kDuration;
+          break;
+        case LiteralKind::kDate:
+          t = ValueType::kDate;
+          break;
+        case LiteralKind::kNull:
+          t = ValueType::kNull;
+          break;
       }
       break;
     case ExprKind::kPath:
@@ -147,7 +171,8 @@ ValueType Checker::CheckPath(Expr& e, const Scope& scope) {
     }
     if (e.segments.size() > 1) {
       if (Known(t) && t != ValueType::kObject && t != ValueType::kList) {
-        Error(e.segments[1].span, "event." + first.text + " is a " + std::string(TypeName(t)) + " and has no fields");
+        Error(e.segments[1].span,
+              "event." + first.text + " is a " + std::string(TypeName(t)) + " and has no fields");
       }
       return ValueType::kAny;
     }
@@ -155,7 +180,8 @@ ValueType Checker::CheckPath(Expr& e, const Scope& scope) {
   }
   // customer.*
   if (e.segments.empty()) {
-    Error(e.span, "expected customer.<attribute> (bare 'customer' is only allowed in 'customer in <segment>')");
+    Error(e.span,
+          "expected customer.<attribute> (bare 'customer' is only allowed in 'customer in <segment>')");
     return ValueType::kAny;
   }
   const Name& first = e.segments[0];
@@ -235,8 +261,8 @@ Span Checker::OperatorSpan(const Expr& e) const {
     }
   }
   uint32_t q = p;
-  while (q < limit && text[q] != ' ' && text[q] != '\t' && text[q] != '\n' && text[q] != '(' && text[q] != '"' &&
-         text[q] != '[') {
+  while (q < limit && text[q] != ' ' && text[q] != '\t' && text[q] != '\n' && text[q] != '(' &&
+         text[q] != '"' && text[q] != '[') {
     ++q;
   }
   if (q == p) q = std::min(p + 1, limit);
@@ -267,8 +293,10 @@ ValueType Checker::CheckBinary(Expr& e, const Scope& scope) {
     case BinaryOp::kOr:
     case BinaryOp::kAnd: {
       const char* word = op == BinaryOp::kOr ? "'or'" : "'and'";
-      if (Known(a) && a != ValueType::kBool) Error(lhs.span, std::string(word) + " needs conditions (bool), found " + ta);
-      if (Known(b) && b != ValueType::kBool) Error(rhs.span, std::string(word) + " needs conditions (bool), found " + tb);
+      if (Known(a) && a != ValueType::kBool)
+        Error(lhs.span, std::string(word) + " needs conditions (bool), found " + ta);
+      if (Known(b) && b != ValueType::kBool)
+        Error(rhs.span, std::string(word) + " needs conditions (bool), found " + tb);
       return ValueType::kBool;
     }
     case BinaryOp::kEq:
@@ -310,8 +338,8 @@ ValueType Checker::CheckBinary(Expr& e, const Scope& scope) {
         // One side unknown: the result is known only for number arithmetic.
         V k = Known(a) ? a : b;
         if (Known(k) && !IsOneOf(k, {V::kNumber, V::kTime, V::kDuration})) {
-          Error(OperatorSpan(e), std::string("cannot ") + (add ? "add " : "subtract ") + std::string(TypeName(k)) +
-                                     " values");
+          Error(OperatorSpan(e),
+                std::string("cannot ") + (add ? "add " : "subtract ") + std::string(TypeName(k)) + " values");
         }
         return k == V::kNumber ? V::kNumber : V::kAny;
       }
@@ -320,7 +348,8 @@ ValueType Checker::CheckBinary(Expr& e, const Scope& scope) {
       if (a == V::kTime && b == V::kDuration) return V::kTime;
       if (add && a == V::kDuration && b == V::kTime) return V::kTime;
       if (!add && a == V::kTime && b == V::kTime) return V::kDuration;
-      Error(OperatorSpan(e), std::string("cannot ") + (add ? "add " + ta + " and " + tb : "subtract " + tb + " from " + ta));
+      Error(OperatorSpan(e),
+            std::string("cannot ") + (add ? "add " + ta + " and " + tb : "subtract " + tb + " from " + ta));
       return V::kAny;
     }
     case BinaryOp::kMul:

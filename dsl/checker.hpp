@@ -24,9 +24,9 @@ class Checker {
   // What `event` means in the expression being checked.
   struct Scope {
     bool has_event = false;
-    std::string no_event_reason;       // why there is none, for the message
-    const EventDecl* decl = nullptr;   // the declaration of the event's type, if any
-    std::string type;                  // the event's type, for messages
+    std::string no_event_reason;      // why there is none, for the message
+    const EventDecl* decl = nullptr;  // the declaration of the event's type, if any
+    std::string type;                 // the event's type, for messages
   };
 
   // check.cpp

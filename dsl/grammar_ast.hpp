@@ -44,9 +44,8 @@ struct Call;
 struct ListLit;
 
 // An atom token (literal, path, bare name) or a nested node.
-struct Operand
-    : x3::variant<Tok, x3::forward_ast<Call>, x3::forward_ast<ListLit>, x3::forward_ast<Unary>,
-                  x3::forward_ast<Chain>> {
+struct Operand : x3::variant<Tok, x3::forward_ast<Call>, x3::forward_ast<ListLit>, x3::forward_ast<Unary>,
+                             x3::forward_ast<Chain>> {
   using base_type::base_type;
   using base_type::operator=;
 };

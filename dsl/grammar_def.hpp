@@ -131,33 +131,34 @@ inline auto TriggerKw(char const* word) { return x3::lexeme[x3::lit(word) >> !(i
 
 auto const ident_body = ident_start >> *ident_char;
 auto const num_body = +digit >> -('.' >> +digit);
-auto const unit_word = x3::lexeme[(x3::lit("weeks") | "week" | "w" | "days" | "day" | "d" | "hours" | "hour" | "h" |
-                                   "minutes" | "minute" | "m" | "seconds" | "second" | "s") >>
+auto const unit_word = x3::lexeme[(x3::lit("weeks") | "week" | "w" | "days" | "day" | "d" | "hours" | "hour" |
+                                   "h" | "minutes" | "minute" | "m" | "seconds" | "second" | "s") >>
                                   !ident_char];
 
 auto const ident = Named<Tok>("a name", tok[x3::lexeme[ident_body]]);
 auto const dotted = Named<Tok>("an event type", tok[x3::lexeme[ident_body >> *('.' >> ident_body)]]);
-auto const string_lit = Named<Tok>(
-    "a string in double quotes",
-    tok[x3::lexeme[('"' >> *(('\\' >> (x3::char_ - '\n')) | (x3::char_ - '"' - '\\' - '\n'))) >
-                   Named("'\"' to close the string", x3::lit('"'))]]);
+auto const string_lit =
+    Named<Tok>("a string in double quotes",
+               tok[x3::lexeme[('"' >> *(('\\' >> (x3::char_ - '\n')) | (x3::char_ - '"' - '\\' - '\n'))) >
+                              Named("'\"' to close the string", x3::lit('"'))]]);
 auto const number = Named<Tok>("a number", tok[x3::lexeme[num_body >> !ident_char]]);
 auto const signed_number = Named<Tok>("a number", tok[x3::lexeme[-x3::lit('-') >> num_body >> !ident_char]]);
 auto const percent = Named<Tok>("a percentage (e.g. 10%)", tok[x3::lexeme[-x3::lit('-') >> num_body >> '%']]);
 auto const duration = Named<Tok>("a duration (e.g. 30 days, 24h)", tok[x3::lexeme[num_body] >> unit_word]);
-auto const date = Named<Tok>("a date (YYYY-MM-DD)", tok[x3::lexeme[digit >> digit >> digit >> digit >> '-' >> digit >>
-                                                                 digit >> '-' >> digit >> digit >> !ident_char]]);
-auto const time_of_day =
-    Named<Tok>("a time of day (HH:MM)", tok[x3::lexeme[digit >> -digit >> ':' >> digit >> digit >> !ident_char]]);
+auto const date =
+    Named<Tok>("a date (YYYY-MM-DD)", tok[x3::lexeme[digit >> digit >> digit >> digit >> '-' >> digit >>
+                                                     digit >> '-' >> digit >> digit >> !ident_char]]);
+auto const time_of_day = Named<Tok>("a time of day (HH:MM)",
+                                    tok[x3::lexeme[digit >> -digit >> ':' >> digit >> digit >> !ident_char]]);
 
 // Words that cannot start an operand, so that `where then` or an operand
 // missing at the end of a line ("... >=" then "event x.y {") is reported
 // where it happens. A bare `event` is never a value; `event.x` is.
-auto const reserved = x3::lexeme[((x3::lit("and") | "or" | "not" | "in" | "contains" | "then" | "end" | "where" |
-                                   "wait" | "when" | "rule" | "segment" | "limit" | "holdout" | "priority" |
-                                   "between") >>
-                                  !ident_char) |
-                                 (x3::lit("event") >> !(ident_char | '.'))];
+auto const reserved =
+    x3::lexeme[((x3::lit("and") | "or" | "not" | "in" | "contains" | "then" | "end" | "where" | "wait" |
+                 "when" | "rule" | "segment" | "limit" | "holdout" | "priority" | "between") >>
+                !ident_char) |
+               (x3::lit("event") >> !(ident_char | '.'))];
 
 // ----------------------------------------------------------------- expressions
 
@@ -181,8 +182,8 @@ auto const op_mul = tok[x3::char_("*/")];
 // Annotated: a parenthesized chain's range includes its parentheses.
 auto const paren = Node<gast::Chain>("an expression", '(' > nest[expr > close_paren]);
 auto const list = Node<gast::ListLit>("a list", tok['['] > nest[-(expr % ',') > close_bracket]);
-auto const call =
-    Node<gast::Call>("a function call", (tok[x3::lexeme[ident_body]] >> '(') > nest[-(expr % ',') > close_paren]);
+auto const call = Node<gast::Call>("a function call",
+                                   (tok[x3::lexeme[ident_body]] >> '(') > nest[-(expr % ',') > close_paren]);
 auto const atom =
     Named<Tok>("an expression", string_lit | date | duration | number |
                                     (!reserved >> tok[x3::lexeme[ident_body >> *('.' >> ident_body)]]));
@@ -209,37 +210,43 @@ auto const wait_clause = Node<gast::WaitNode>("'wait'", tok[Kw("wait")] > durati
 auto const kw_at = Named("'at'", Kw("at"));
 // A structural keyword standing alone (not the first part of a dotted name
 // like `tag.added`) is not an event type: `when then` is a missing trigger.
-auto const bare_keyword = x3::lexeme[(x3::lit("then") | "end" | "where" | "wait" | "when" | "rule" | "segment" |
-                                      "event" | "and" | "or" | "not" | "in" | "contains" | "limit" | "holdout" |
-                                      "priority" | "between" | "followed" | "within" | "for") >>
-                                     !(ident_char | '.')];
+auto const bare_keyword =
+    x3::lexeme[(x3::lit("then") | "end" | "where" | "wait" | "when" | "rule" | "segment" | "event" | "and" |
+                "or" | "not" | "in" | "contains" | "limit" | "holdout" | "priority" | "between" | "followed" |
+                "within" | "for") >>
+               !(ident_char | '.')];
 auto const event_type = Named<Tok>("an event type", !bare_keyword >> dotted);
 
-auto const absence_trig =
-    Node<gast::AbsenceTrig>("a trigger", tok[TriggerKw("no")] > Named<std::vector<Tok>>("an event type", event_type % Kw("or")) >
-                                             Named("'for' or 'or'", Kw("for")) > duration);
+auto const absence_trig = Node<gast::AbsenceTrig>(
+    "a trigger", tok[TriggerKw("no")] > Named<std::vector<Tok>>("an event type", event_type % Kw("or")) >
+                     Named("'for' or 'or'", Kw("for")) > duration);
 auto const every_trig = Node<gast::EveryTrig>(
-    "a trigger", tok[TriggerKw("every")] > Named<Tok>("'day' or a weekday (monday .. sunday)", ident) > kw_at > time_of_day);
-auto const on_date_trig = Node<gast::OnDateTrig>("a trigger", tok[TriggerKw("on")] > date > kw_at > time_of_day);
+    "a trigger", tok[TriggerKw("every")] > Named<Tok>("'day' or a weekday (monday .. sunday)", ident) >
+                     kw_at > time_of_day);
+auto const on_date_trig =
+    Node<gast::OnDateTrig>("a trigger", tok[TriggerKw("on")] > date > kw_at > time_of_day);
 
 auto const window = Node<gast::WindowNode>(
-    "a window", tok[Kw("over") | Kw("this")] > Named<Tok>("a duration, or day, week, month or year", duration | ident));
-auto const compare = Named<Tok>("a comparison (==, !=, <, <=, >, >=)",
-                                tok[x3::lit("==") | "!=" | "<=" | ">=" | '<' | '>']);
-auto const agg_trig = Node<gast::AggTrig>(
-    "a trigger", (tok[x3::lexeme[ident_body]] >> '(') > event_type > -where_clause > close_paren > -window > compare >
-                     signed_number);
+    "a window",
+    tok[Kw("over") | Kw("this")] > Named<Tok>("a duration, or day, week, month or year", duration | ident));
+auto const compare =
+    Named<Tok>("a comparison (==, !=, <, <=, >, >=)", tok[x3::lit("==") | "!=" | "<=" | ">=" | '<' | '>']);
+auto const agg_trig =
+    Node<gast::AggTrig>("a trigger", (tok[x3::lexeme[ident_body]] >> '(') > event_type > -where_clause >
+                                         close_paren > -window > compare > signed_number);
 auto const date_trig = Node<gast::DateTrig>(
     "a trigger", duration > Named<Tok>("'before' or 'after'", tok[Kw("before") | Kw("after")]) >
-                     Named<Tok>("customer.<date attribute>", dotted) > -tok[Kw("yearly")] > kw_at > time_of_day);
+                     Named<Tok>("customer.<date attribute>", dotted) > -tok[Kw("yearly")] > kw_at >
+                     time_of_day);
 auto const follow_tail = Node<gast::FollowTail>(
     "'followed by'", tok[(Kw("not") > Named("'followed'", Kw("followed"))) | Kw("followed")] >
                          Named("'by'", Kw("by")) > event_type > Named("'within'", Kw("within")) > duration >
                          -(Kw("on") > Named<Tok>("a field name", dotted)));
-auto const type_trig = Node<gast::TypeTrig>("a trigger", -tok[TriggerKw("first")] >> event_type >> -follow_tail);
+auto const type_trig =
+    Node<gast::TypeTrig>("a trigger", -tok[TriggerKw("first")] >> event_type >> -follow_tail);
 
-auto const trigger = Named<gast::Trigger>("a trigger after 'when'", absence_trig | every_trig | on_date_trig |
-                                                                         agg_trig | date_trig | type_trig);
+auto const trigger = Named<gast::Trigger>(
+    "a trigger after 'when'", absence_trig | every_trig | on_date_trig | agg_trig | date_trig | type_trig);
 auto const when_clause = Node<gast::WhenNode>("'when'", tok[Kw("when")] > trigger);
 
 // ------------------------------------------------------------------ actions
@@ -250,45 +257,47 @@ auto const customer_path = Named<Tok>("customer.<attribute>", dotted);
 auto const coupon_act = Node<gast::CouponAct>(
     "an action", tok[Kw("coupon")] > string_lit > -(Kw("value") > signed_number) > -(Kw("valid") > duration));
 auto const message_act = Node<gast::MessageAct>(
-    "an action", tok[Kw("message")] > Named<Tok>("a channel (sms, wechat, app or email)", ident) > string_lit);
-auto const ticket_act = Node<gast::TicketAct>(
     "an action",
-    tok[Kw("ticket")] > string_lit >
-        -((Kw("priority") >> !(digit | '-')) > Named<Tok>("a ticket priority (low, normal, high or urgent)", ident)) >
-        -(Kw("to") > role));
+    tok[Kw("message")] > Named<Tok>("a channel (sms, wechat, app or email)", ident) > string_lit);
+auto const ticket_act = Node<gast::TicketAct>(
+    "an action", tok[Kw("ticket")] > string_lit >
+                     -((Kw("priority") >> !(digit | '-')) >
+                       Named<Tok>("a ticket priority (low, normal, high or urgent)", ident)) >
+                     -(Kw("to") > role));
 auto const remind_act = Node<gast::RemindAct>("an action", tok[Kw("remind")] > role > string_lit);
-auto const text_act = Node<gast::TextAct>("an action", tok[Kw("tag") | Kw("untag") | Kw("webhook")] > string_lit);
+auto const text_act =
+    Node<gast::TextAct>("an action", tok[Kw("tag") | Kw("untag") | Kw("webhook")] > string_lit);
 auto const set_act =
     Node<gast::SetAct>("an action", tok[Kw("set")] > customer_path > Named("'='", x3::lit('=')) > expr);
 auto const points_act = Node<gast::PointsAct>("an action", tok[Kw("points")] > expr);
 auto const emit_field =
     Node<gast::EmitFieldNode>("a field name", ident > Named("'='", x3::lit('=') >> !x3::lit('=')) > expr);
 auto const emit_act = Node<gast::EmitAct>(
-    "an action",
-    tok[Kw("emit")] > event_type > -(Kw("with") > Named<std::vector<gast::EmitFieldNode>>("a field name",
-                                                                                          emit_field % ',')));
-auto const action = Named<gast::Action>(
-    "an action", coupon_act | message_act | ticket_act | remind_act | text_act | set_act | points_act | emit_act);
+    "an action", tok[Kw("emit")] > event_type > -(Kw("with") > Named<std::vector<gast::EmitFieldNode>>(
+                                                                   "a field name", emit_field % ',')));
+auto const action = Named<gast::Action>("an action", coupon_act | message_act | ticket_act | remind_act |
+                                                         text_act | set_act | points_act | emit_act);
 
 // ------------------------------------------------------------------ options
 
 auto const kw_per = Named("'per'", Kw("per"));
-auto const limit_opt = Node<gast::LimitOpt>(
-    "an option", tok[Kw("limit")] > signed_number > kw_per > Named<Tok>("'customer' or a path", dotted) > kw_per >
-                     duration);
+auto const limit_opt =
+    Node<gast::LimitOpt>("an option", tok[Kw("limit")] > signed_number > kw_per >
+                                          Named<Tok>("'customer' or a path", dotted) > kw_per > duration);
 auto const holdout_opt = Node<gast::NumberOpt>("an option", tok[Kw("holdout")] > percent);
 auto const priority_opt = Node<gast::NumberOpt>("an option", tok[Kw("priority")] > signed_number);
-auto const between_opt =
-    Node<gast::BetweenOpt>("an option", tok[Kw("between")] > time_of_day > Named("'and'", Kw("and")) > time_of_day);
+auto const between_opt = Node<gast::BetweenOpt>(
+    "an option", tok[Kw("between")] > time_of_day > Named("'and'", Kw("and")) > time_of_day);
 auto const option = Named<gast::Option>("an option", limit_opt | holdout_opt | priority_opt | between_opt);
 
 // ------------------------------------------------------------- declarations
 
-auto const rule_item = Node<gast::RuleNode>(
-    "'rule'", Kw("rule") > Named<Tok>("a rule name in double quotes", string_lit) > when_clause > -where_clause >
-                  -wait_clause > -where_clause > Named("'then' after the trigger", Kw("then")) >
-                  Named<std::vector<gast::Action>>("an action after 'then'", +action) > *option >
-                  Named("an action, an option or 'end'", Kw("end")));
+auto const rule_item =
+    Node<gast::RuleNode>("'rule'", Kw("rule") > Named<Tok>("a rule name in double quotes", string_lit) >
+                                       when_clause > -where_clause > -wait_clause > -where_clause >
+                                       Named("'then' after the trigger", Kw("then")) >
+                                       Named<std::vector<gast::Action>>("an action after 'then'", +action) >
+                                       *option > Named("an action, an option or 'end'", Kw("end")));
 
 auto const field_decl = Node<gast::FieldNode>(
     "a field name", ident > Named("':'", x3::lit(':')) >
@@ -298,8 +307,9 @@ auto const event_decl = Node<gast::EventDeclNode>(
                    Named<std::vector<gast::FieldNode>>("a field", -(field_decl % ',')) > -x3::lit(',') >
                    Named("'}' or ','", x3::lit('}')));
 
-auto const segment_decl = Node<gast::SegmentNode>(
-    "'segment'", tok[Kw("segment")] > Named<Tok>("a segment name", ident) > Named("'='", x3::lit('=')) > expr);
+auto const segment_decl =
+    Node<gast::SegmentNode>("'segment'", tok[Kw("segment")] > Named<Tok>("a segment name", ident) >
+                                             Named("'='", x3::lit('=')) > expr);
 
 struct ItemClass : Annotate {};
 ItemRule const item = "'rule', 'event' or 'segment'";

@@ -8,8 +8,8 @@ namespace {
 const std::vector<std::string> kAggregates = {"count", "sum", "avg", "min", "max"};
 const std::vector<std::string> kPeriods = {"day", "week", "month", "year"};
 const std::vector<std::string> kCompares = {"==", "!=", "<", "<=", ">", ">="};
-const std::vector<std::string> kWeekdays = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday",
-                                            "saturday"};
+const std::vector<std::string> kWeekdays = {"sunday",   "monday", "tuesday", "wednesday",
+                                            "thursday", "friday", "saturday"};
 const std::vector<std::string> kChannels = {"sms", "wechat", "app", "email"};
 const std::vector<std::string> kTicketPriorities = {"low", "normal", "high", "urgent"};
 const std::vector<std::string> kFieldTypes = {"string", "number", "bool", "time", "list", "object"};
@@ -78,8 +78,7 @@ void Lowerer::LowerRule(const gast::RuleNode& node) {
   } else {
     if (node.where1) rule.where = LowerExpr(node.where1->expr);
     if (node.where2) {
-      Error(node.where2->kw,
-            "a second 'where' needs a 'wait' before it (combine the conditions with 'and')");
+      Error(node.where2->kw, "a second 'where' needs a 'wait' before it (combine the conditions with 'and')");
     }
   }
   rule.actions.resize(node.actions.size());
@@ -123,7 +122,8 @@ void Lowerer::LowerTrigger(const gast::WhenNode& node, Trigger& out) {
       if (!n.follow) return;
       const gast::FollowTail& f = *n.follow;
       if (n.first) self.Error(*n.first, "'first' cannot be combined with 'followed by'");
-      out.kind = f.words.view().substr(0, 3) == "not" ? TriggerKind::kNotFollowedBy : TriggerKind::kFollowedBy;
+      out.kind =
+          f.words.view().substr(0, 3) == "not" ? TriggerKind::kNotFollowedBy : TriggerKind::kFollowedBy;
       out.event_types.push_back(self.NameOf(f.type_b));
       if (auto d = self.DurationOf(f.within)) out.duration = *d;
       if (f.on_field) out.on_field = self.FieldAfterOn(*f.on_field);
@@ -135,13 +135,15 @@ void Lowerer::LowerTrigger(const gast::WhenNode& node, Trigger& out) {
       if (auto i = self.Choose(n.agg, kAggregates, "aggregate")) out.aggregate = static_cast<Aggregate>(*i);
       std::string_view target = n.target.view();
       size_t dot = target.rfind('.');
-      if (out.aggregate == Aggregate::kCount || out.aggregate_name.text != kAggregates[static_cast<size_t>(out.aggregate)]) {
+      if (out.aggregate == Aggregate::kCount ||
+          out.aggregate_name.text != kAggregates[static_cast<size_t>(out.aggregate)]) {
         out.event_types.push_back(self.NameOf(n.target));
       } else if (dot == std::string_view::npos) {
-        self.Error(n.target, "'" + out.aggregate_name.text + "' needs a field: " + out.aggregate_name.text + "(" +
-                                 std::string(target) + ".<field>)");
+        self.Error(n.target, "'" + out.aggregate_name.text + "' needs a field: " + out.aggregate_name.text +
+                                 "(" + std::string(target) + ".<field>)");
       } else {
-        out.event_types.push_back({std::string(target.substr(0, dot)), self.SpanOf(n.target.b, n.target.b + dot)});
+        out.event_types.push_back(
+            {std::string(target.substr(0, dot)), self.SpanOf(n.target.b, n.target.b + dot)});
         out.field = Name{std::string(target.substr(dot + 1)), self.SpanOf(n.target.b + dot + 1, n.target.e)};
       }
       if (n.where) out.aggregate_where = self.LowerExpr(n.where->expr);
@@ -254,7 +256,8 @@ void Lowerer::LowerAction(const gast::Action& node, Action& out) {
     void operator()(const gast::SetAct& n) const {
       out.kind = ActionKind::kSet;
       out.span = self.SpanOf(n);
-      if (auto path = self.CustomerPath(n.path, "customer.<tier|owner|store|attrs.name>")) out.set_path = std::move(*path);
+      if (auto path = self.CustomerPath(n.path, "customer.<tier|owner|store|attrs.name>"))
+        out.set_path = std::move(*path);
       out.value = self.LowerExpr(n.value);
     }
     void operator()(const gast::PointsAct& n) const {
@@ -279,7 +282,9 @@ void Lowerer::LowerOption(const gast::Option& node, Rule& rule) {
     Lowerer& self;
     Rule& rule;
 
-    void Duplicate(gast::Tok kw) const { self.Error(kw, "duplicate '" + std::string(kw.view()) + "' option"); }
+    void Duplicate(gast::Tok kw) const {
+      self.Error(kw, "duplicate '" + std::string(kw.view()) + "' option");
+    }
 
     void operator()(const gast::LimitOpt& n) const {
       if (rule.limit) return Duplicate(n.kw);

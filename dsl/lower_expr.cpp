@@ -14,10 +14,13 @@ struct OpName {
   BinaryOp op;
 };
 constexpr OpName kBinaryOps[] = {
-    {"or", BinaryOp::kOr},  {"and", BinaryOp::kAnd}, {"==", BinaryOp::kEq}, {"!=", BinaryOp::kNe},
-    {"<", BinaryOp::kLt},   {"<=", BinaryOp::kLe},   {">", BinaryOp::kGt},  {">=", BinaryOp::kGe},
-    {"in", BinaryOp::kIn},  {"contains", BinaryOp::kContains},              {"+", BinaryOp::kAdd},
-    {"-", BinaryOp::kSub},  {"*", BinaryOp::kMul},   {"/", BinaryOp::kDiv},
+    {"or", BinaryOp::kOr}, {"and", BinaryOp::kAnd},
+    {"==", BinaryOp::kEq}, {"!=", BinaryOp::kNe},
+    {"<", BinaryOp::kLt},  {"<=", BinaryOp::kLe},
+    {">", BinaryOp::kGt},  {">=", BinaryOp::kGe},
+    {"in", BinaryOp::kIn}, {"contains", BinaryOp::kContains},
+    {"+", BinaryOp::kAdd}, {"-", BinaryOp::kSub},
+    {"*", BinaryOp::kMul}, {"/", BinaryOp::kDiv},
 };
 
 struct FunctionName {
@@ -102,7 +105,9 @@ ExprPtr Lowerer::LowerOperand(const gast::Operand& operand, bool segment_allowed
     bool segment_allowed;
     ExprPtr operator()(const gast::Tok& t) const { return self.LowerAtom(t, segment_allowed); }
     ExprPtr operator()(const gast::x3::forward_ast<gast::Call>& c) const { return self.LowerCall(c.get()); }
-    ExprPtr operator()(const gast::x3::forward_ast<gast::ListLit>& l) const { return self.LowerList(l.get()); }
+    ExprPtr operator()(const gast::x3::forward_ast<gast::ListLit>& l) const {
+      return self.LowerList(l.get());
+    }
     ExprPtr operator()(const gast::x3::forward_ast<gast::Chain>& c) const {
       // A single operand in parentheses keeps the segment permission: `in (vip)`.
       if (c.get().rest.empty()) return self.LowerOperand(c.get().first, segment_allowed);

@@ -45,24 +45,33 @@ struct Unit {
   Duration micros;
 };
 constexpr Unit kUnits[] = {
-    {"w", 7 * kMicrosPerDay},   {"week", 7 * kMicrosPerDay},  {"weeks", 7 * kMicrosPerDay},
-    {"d", kMicrosPerDay},       {"day", kMicrosPerDay},       {"days", kMicrosPerDay},
-    {"h", kMicrosPerHour},      {"hour", kMicrosPerHour},     {"hours", kMicrosPerHour},
-    {"m", kMicrosPerMinute},    {"minute", kMicrosPerMinute}, {"minutes", kMicrosPerMinute},
-    {"s", kMicrosPerSecond},    {"second", kMicrosPerSecond}, {"seconds", kMicrosPerSecond},
+    {"w", 7 * kMicrosPerDay}, {"week", 7 * kMicrosPerDay},  {"weeks", 7 * kMicrosPerDay},
+    {"d", kMicrosPerDay},     {"day", kMicrosPerDay},       {"days", kMicrosPerDay},
+    {"h", kMicrosPerHour},    {"hour", kMicrosPerHour},     {"hours", kMicrosPerHour},
+    {"m", kMicrosPerMinute},  {"minute", kMicrosPerMinute}, {"minutes", kMicrosPerMinute},
+    {"s", kMicrosPerSecond},  {"second", kMicrosPerSecond}, {"seconds", kMicrosPerSecond},
 };
 
 }  // namespace
 
 // Handles one escape at s[i] == '\\'; appends its character to `out`.
 // Returns false (after reporting) on an unknown escape.
-static bool Unescape(std::string_view s, size_t& i, std::string& out, const std::function<void(size_t, size_t)>& bad) {
+static bool Unescape(std::string_view s, size_t& i, std::string& out,
+                     const std::function<void(size_t, size_t)>& bad) {
   char c = i + 1 < s.size() ? s[i + 1] : '\0';
   switch (c) {
-    case '"': out += '"'; break;
-    case '\\': out += '\\'; break;
-    case 'n': out += '\n'; break;
-    case 't': out += '\t'; break;
+    case '"':
+      out += '"';
+      break;
+    case '\\':
+      out += '\\';
+      break;
+    case 'n':
+      out += '\n';
+      break;
+    case 't':
+      out += '\t';
+      break;
     default: {
       size_t len = 2;
       while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) ++len;
@@ -127,7 +136,8 @@ bool Lowerer::TemplateOf(gast::Tok t, Template& out) {
       literal += '}';
       i += 2;
     } else if (c == '}') {
-      Error(SpanOf(inner.data() + i, inner.data() + i + 1), "unmatched '}' in text (write '}}' for a literal brace)");
+      Error(SpanOf(inner.data() + i, inner.data() + i + 1),
+            "unmatched '}' in text (write '}}' for a literal brace)");
       ok = false;
       ++i;
     } else if (c == '{') {
@@ -145,7 +155,8 @@ bool Lowerer::TemplateOf(gast::Tok t, Template& out) {
       ExprPtr path = IsDottedName(content) ? MakePath(inner.data() + b, inner.data() + e) : nullptr;
       if (!path) {
         Error(SpanOf(inner.data() + i, inner.data() + close + 1),
-              "bad placeholder '{" + std::string(content) + "}': expected {event.<field>} or {customer.<attribute>}");
+              "bad placeholder '{" + std::string(content) +
+                  "}': expected {event.<field>} or {customer.<attribute>}");
         ok = false;
       } else {
         flush();
@@ -219,7 +230,8 @@ std::optional<int32_t> Lowerer::TimeOfDay(gast::Tok t) {
   return m;
 }
 
-std::optional<size_t> Lowerer::Choose(gast::Tok t, const std::vector<std::string>& options, const char* what) {
+std::optional<size_t> Lowerer::Choose(gast::Tok t, const std::vector<std::string>& options,
+                                      const char* what) {
   std::string_view word = t.view();
   for (size_t i = 0; i < options.size(); ++i) {
     if (options[i] == word) return i;
@@ -228,7 +240,8 @@ std::optional<size_t> Lowerer::Choose(gast::Tok t, const std::vector<std::string
   if (!hint.empty()) {
     Error(t, "unknown " + std::string(what) + " '" + std::string(word) + "'; did you mean '" + hint + "'?");
   } else {
-    Error(t, "unknown " + std::string(what) + " '" + std::string(word) + "' (expected " + JoinOptions(options) + ")");
+    Error(t, "unknown " + std::string(what) + " '" + std::string(word) + "' (expected " +
+                 JoinOptions(options) + ")");
   }
   return std::nullopt;
 }

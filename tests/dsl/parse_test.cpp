@@ -199,7 +199,9 @@ TEST_CASE("every span maps back to its token text") {
   size_t checked = 0;
   for (const std::string& text : texts) {
     RuleSet rs = MustLoad(text);
-    auto starts_with = [&](Span s, std::string_view word) { return TextAt(rs, s).substr(0, word.size()) == word; };
+    auto starts_with = [&](Span s, std::string_view word) {
+      return TextAt(rs, s).substr(0, word.size()) == word;
+    };
     std::function<void(const Expr&)> expr = [&](const Expr& e) {
       std::string_view src = TextAt(rs, e.span);
       if (e.kind == ExprKind::kPath) {
@@ -245,7 +247,8 @@ TEST_CASE("every span maps back to its token text") {
     for (const Rule& r : rs.rules) {
       CHECK(starts_with(r.span, "rule"));
       CHECK(TextAt(rs, r.span).substr(TextAt(rs, r.span).size() - 3) == "end");
-      if (r.name.text.find_first_of("\"\\\n\t") == std::string::npos) CHECK(TextAt(rs, r.name.span) == r.name.text);
+      if (r.name.text.find_first_of("\"\\\n\t") == std::string::npos)
+        CHECK(TextAt(rs, r.name.span) == r.name.text);
       CHECK(starts_with(r.trigger.span, "when"));
       for (const Name& t : r.trigger.event_types) CHECK(TextAt(rs, t.span) == t.text);
       if (r.trigger.field) CHECK(TextAt(rs, r.trigger.field->span) == r.trigger.field->text);
@@ -263,7 +266,8 @@ TEST_CASE("every span maps back to its token text") {
         static const char* kWords[] = {"coupon", "message", "ticket", "remind", "tag",
                                        "untag",  "set",     "points", "emit",   "webhook"};
         CHECK(starts_with(a.span, kWords[static_cast<int>(a.kind)]));
-        if (a.kind != ActionKind::kSet && a.kind != ActionKind::kPoints && a.kind != ActionKind::kEmit) templ(a.text);
+        if (a.kind != ActionKind::kSet && a.kind != ActionKind::kPoints && a.kind != ActionKind::kEmit)
+          templ(a.text);
         if (a.kind == ActionKind::kRemind) CHECK(TextAt(rs, a.role.span) == a.role.text);
         for (const Name& n : a.set_path) CHECK(TextAt(rs, n.span) == n.text);
         if (a.value) expr(*a.value);
@@ -300,7 +304,8 @@ TEST_CASE("syntax errors name the token, its line and its column") {
 }
 
 TEST_CASE("columns count characters, not bytes") {
-  Diagnostics d = MustFail("rule \"差评关怀\" when review.posted where customer.teir == \"x\" then tag \"a\" end\n");
+  Diagnostics d =
+      MustFail("rule \"差评关怀\" when review.posted where customer.teir == \"x\" then tag \"a\" end\n");
   REQUIRE(d.items().size() == 1);
   CHECK(d.items()[0].line == 1);
   // `rule "差评关怀" when review.posted where customer.` is 46 characters.
@@ -340,11 +345,11 @@ TEST_CASE("checker errors carry exact positions") {
 
 TEST_CASE("after a syntax error parsing resumes at the next rule, event or segment") {
   Diagnostics d = MustFail(
-      "rule \"one\" when then tag \"a\" end\n"          // 1: no trigger
-      "rule \"two\" when a.b then tag \"b\" end\n"      // 2: fine
-      "segment s = customer.spent >\n"                  // 3: missing operand
-      "  event x.y { a: number }\n"                     // 4: resumes here (indented keyword)
-      "rule \"three\" when a.b then tag end\n");        // 5: tag without text
+      "rule \"one\" when then tag \"a\" end\n"      // 1: no trigger
+      "rule \"two\" when a.b then tag \"b\" end\n"  // 2: fine
+      "segment s = customer.spent >\n"              // 3: missing operand
+      "  event x.y { a: number }\n"                 // 4: resumes here (indented keyword)
+      "rule \"three\" when a.b then tag end\n");    // 5: tag without text
   std::vector<std::pair<uint32_t, uint32_t>> at;
   for (const Diagnostic& e : d.items()) at.emplace_back(e.line, e.column);
   CHECK(at == std::vector<std::pair<uint32_t, uint32_t>>{{1, 17}, {4, 3}, {5, 32}});
@@ -388,7 +393,8 @@ TEST_CASE("end of file and unterminated strings") {
 
 TEST_CASE("keywords need a word boundary; after a dot any name goes") {
   RuleSet rs = MustLoad(
-      "rule \"k\" when order.first where event.iffy == event.end and event.whenever == 1 and event.rule.then == 2\n"
+      "rule \"k\" when order.first where event.iffy == event.end and event.whenever == 1 and event.rule.then "
+      "== 2\n"
       "then tag \"x\" end\n"
       "rule \"k2\"when a.b then tag\"x\"end\n");
   REQUIRE(rs.rules.size() == 2);
@@ -429,7 +435,8 @@ end
 TEST_CASE("LoadRuleSet reads a directory's .rules files in name order") {
   testing::TempDir dir;
   std::ofstream(dir.path() / "b.rules") << "rule \"b\" when a.b then tag \"b\" end\n";
-  std::ofstream(dir.path() / "a.rules") << "segment s = customer.orders > 1\nrule \"a\" when a.b then tag \"a\" end\n";
+  std::ofstream(dir.path() / "a.rules")
+      << "segment s = customer.orders > 1\nrule \"a\" when a.b then tag \"a\" end\n";
   std::ofstream(dir.path() / "notes.txt") << "not rules";
   std::filesystem::create_directory(dir.path() / "sub.rules");
 
@@ -473,8 +480,17 @@ TEST_CASE("hostile input never throws and always reports") {
     junk += static_cast<char>(x >> 16);
   }
   const std::vector<std::string> inputs = {
-      junk, std::string("rule \"\0\" when", 13), "\xEF\xBB\xBF", "rule", "rule \"", "event", "segment x =",
-      "rule \"x\" when sum(", "rule \"x\" when a.b where ((((((((", "\xff\xfe rule", "rule \"x\" when a.b then tag \"{\"",
+      junk,
+      std::string("rule \"\0\" when", 13),
+      "\xEF\xBB\xBF",
+      "rule",
+      "rule \"",
+      "event",
+      "segment x =",
+      "rule \"x\" when sum(",
+      "rule \"x\" when a.b where ((((((((",
+      "\xff\xfe rule",
+      "rule \"x\" when a.b then tag \"{\"",
   };
   for (const std::string& in : inputs) {
     Diagnostics d;
@@ -493,8 +509,9 @@ TEST_CASE("hostile input never throws and always reports") {
 TEST_CASE("many rules load") {
   std::string text;
   for (int i = 0; i < 2000; ++i) {
-    text += "rule \"r" + std::to_string(i) + "\" when order.completed where event.amount > " + std::to_string(i) +
-            " then coupon \"C" + std::to_string(i) + "\" value 10 limit 1 per customer per 30 days end\n";
+    text += "rule \"r" + std::to_string(i) + "\" when order.completed where event.amount > " +
+            std::to_string(i) + " then coupon \"C" + std::to_string(i) +
+            "\" value 10 limit 1 per customer per 30 days end\n";
   }
   RuleSet rs = MustLoad(text);
   CHECK(rs.rules.size() == 2000);
