@@ -75,6 +75,33 @@ void Diagnostics::ErrorNoSpan(std::string path, std::string message) {
   items_.push_back(std::move(d));
 }
 
+namespace {
+
+// Decodes the UTF-8 code point at `i` and advances `i` past it (a stray byte
+// counts as one character).
+char32_t DecodeCodePoint(std::string_view s, size_t& i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 1;
+  if (i + len > s.size()) len = 1;
+  char32_t cp = len == 1 ? c : c & (0x7f >> len);
+  for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+  i += len;
+  return cp;
+}
+
+// Terminal cells of a code point: 2 for East Asian wide and fullwidth
+// characters (CJK, Hangul, fullwidth forms), else 1.
+size_t DisplayWidth(char32_t cp) {
+  bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f) ||
+              (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+              (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+              (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
+              (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+}  // namespace
+
 std::string RenderDiagnostic(const Diagnostic& d) {
   std::string out = d.path;
   if (d.line > 0) {
@@ -86,18 +113,26 @@ std::string RenderDiagnostic(const Diagnostic& d) {
   if (d.line == 0) return out;
   out += d.source_line;
   out += '\n';
-  // Indent the caret by one space per character before the column, keeping
-  // tabs so that it lines up under tab-indented text.
+  // Columns count characters (language.md), but a terminal shows CJK
+  // characters two cells wide: indent and underline by display width so the
+  // caret sits under the token, and keep tabs so it lines up under
+  // tab-indented text.
   uint32_t col = 1;
-  for (size_t i = 0; i < d.source_line.size() && col < d.column; ++i) {
-    char c = d.source_line[i];
-    if (IsContinuationByte(c)) continue;
-    out += c == '\t' ? '\t' : ' ';
+  size_t i = 0;
+  while (i < d.source_line.size() && col < d.column) {
+    char32_t cp = DecodeCodePoint(d.source_line, i);
+    if (cp == U'\t') out += '\t';
+    else out.append(DisplayWidth(cp), ' ');
     ++col;
   }
   for (; col < d.column; ++col) out += ' ';
+  size_t cells = 0;
+  for (uint32_t k = 0; k < std::max<uint32_t>(d.width, 1); ++k) {
+    if (i >= d.source_line.size()) { cells += 1; continue; }
+    cells += DisplayWidth(DecodeCodePoint(d.source_line, i));
+  }
   out += '^';
-  out.append(d.width > 1 ? d.width - 1 : 0, '~');
+  out.append(cells > 1 ? cells - 1 : 0, '~');
   out += '\n';
   return out;
 }

@@ -319,6 +319,17 @@ TEST_CASE("columns count characters, not bytes") {
   CHECK(s.items()[0].width == 4);
 }
 
+TEST_CASE("the caret sits under the token in a terminal, CJK characters being two cells wide") {
+  Diagnostics d =
+      MustFail("rule \"差评关怀\" when review.posted where customer.teir == \"x\" then tag \"a\" end\n");
+  REQUIRE(d.items().size() == 1);
+  // 46 characters before the token, 4 of them CJK: 50 cells.
+  CHECK(d.Render() ==
+        "t.rules:1:47: error: unknown customer attribute 'teir'; did you mean 'tier'?\n"
+        "rule \"差评关怀\" when review.posted where customer.teir == \"x\" then tag \"a\" end\n" +
+            std::string(50, ' ') + "^~~~\n");
+}
+
 TEST_CASE("checker errors carry exact positions") {
   Diagnostics d = MustFail(
       "event review.posted { rating: number }\n"
