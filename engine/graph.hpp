@@ -209,18 +209,21 @@ struct GraphStats {
   size_t range_indexes = 0;
 };
 
+// Built by CompileRules (engine/compiler.hpp) and read-only afterwards: safe
+// to share between threads. Plain members so that the evaluator and the
+// engine read them without indirection.
 class CompiledRules {
  public:
-  std::vector<Node> nodes;
-  std::vector<uint32_t> list_children;
-  std::vector<Value> constants;
+  std::vector<Node> nodes;                            // the expression DAG, children before parents
+  std::vector<uint32_t> list_children;                // kMakeList children
+  std::vector<Value> constants;                       // kConst values (pointing into the storage below)
   std::vector<std::vector<std::string>> event_paths;  // interned data.<path> keys
   std::vector<std::vector<std::string>> attr_paths;   // interned attrs.<path> keys
   std::vector<CompiledRule> rules;                    // rule-set order
   std::vector<uint32_t> rank_to_rule;                 // evaluation order -> rules index
-  std::unordered_map<std::string, TypeDispatch, StringHash, std::equal_to<>> types;
+  std::unordered_map<std::string, TypeDispatch, StringHash, std::equal_to<>> types;  // by event type
   std::unordered_map<std::string, std::vector<DeclaredField>, StringHash, std::equal_to<>> declared;
-  std::string timezone;
+  std::string timezone;                               // CompileOptions::timezone
 
   // Storage that constants point into (deques: growth never moves elements).
   std::deque<std::string> constant_strings;

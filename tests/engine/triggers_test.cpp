@@ -135,3 +135,27 @@ rule "any" when order.completed then coupon "A" end
 }
 
 }  // namespace patron::testing
+
+namespace patron::testing {
+
+TEST_CASE("segments and declared time fields in where", "[triggers]") {
+  Harness h(R"(
+event booking.made { at: time, party: number }
+segment regulars = customer.orders >= 2 and customer.spent > 100
+rule "regular" when order.completed where customer in regulars then coupon "REG" end
+rule "ahead" when booking.made where event.at - event.time >= 2 days and event.party > 4 then coupon "AHEAD" end
+)");
+  const std::string who = Phone("13800000009");
+  h.Send(Ev("o1", "order.completed", "2026-03-01T10:00:00Z", who + R"(,"amount":80)"));
+  h.Send(Ev("o2", "order.completed", "2026-03-02T10:00:00Z", who + R"(,"amount":20)"));  // spent 100: not > 100
+  h.Send(Ev("o3", "order.completed", "2026-03-03T10:00:00Z", who + R"(,"amount":0.01)"));
+  CHECK(h.Count("regular") == 1);
+  CHECK(h.ActionsOf("regular")[0].cause_event == "o3");
+  h.Send(Ev("b1", "booking.made", "2026-03-01T10:00:00Z", who + R"(,"at":"2026-03-03T18:00:00+08:00","party":6)"));
+  h.Send(Ev("b2", "booking.made", "2026-03-01T10:00:00Z", who + R"(,"at":"2026-03-03T17:59:59+08:00","party":6)"));
+  h.Send(Ev("b3", "booking.made", "2026-03-01T10:00:00Z", who + R"(,"at":"2026-03-05T10:00:00Z","party":4)"));
+  REQUIRE(h.Count("ahead") == 1);
+  CHECK(h.ActionsOf("ahead")[0].cause_event == "b1");
+}
+
+}  // namespace patron::testing
