@@ -15,12 +15,16 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
     len = 2;
   } else if (c >= 0xE0 && c <= 0xEF) {
     len = 3;
-    if (c == 0xE0) lo = 0xA0;       // no overlong forms
-    else if (c == 0xED) hi = 0x9F;  // no surrogates
+    if (c == 0xE0)
+      lo = 0xA0;  // no overlong forms
+    else if (c == 0xED)
+      hi = 0x9F;  // no surrogates
   } else if (c >= 0xF0 && c <= 0xF4) {
     len = 4;
-    if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;  // nothing above U+10FFFF
   } else {
     return 0;
   }
@@ -160,13 +164,27 @@ void AppendJsonString(std::string& out, std::string_view text) {
     }
     flush(i);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -229,7 +247,8 @@ std::string ActionSubject(const Action& action, std::string_view prefix) {
     subject += '_';
   } else {
     for (char c : action.store) {
-      const bool bad = c == ' ' || c == '.' || c == '*' || c == '>' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+      const bool bad =
+          c == ' ' || c == '.' || c == '*' || c == '>' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
       subject += bad ? '_' : c;
     }
   }

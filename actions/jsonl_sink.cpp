@@ -51,8 +51,8 @@ class JsonlSink::Output {
   std::string buffer_;
 };
 
-Result<std::unique_ptr<JsonlSink>> JsonlSink::Open(const std::string& actions_path, const std::string& dead_path,
-                                                   JsonlSinkOptions options) {
+Result<std::unique_ptr<JsonlSink>> JsonlSink::Open(const std::string& actions_path,
+                                                   const std::string& dead_path, JsonlSinkOptions options) {
   std::unique_ptr<Output> actions;
   if (actions_path.empty() || actions_path == "-") {
     actions = std::make_unique<Output>(STDOUT_FILENO, false, "standard output");

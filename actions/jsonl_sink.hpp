@@ -26,8 +26,8 @@ class JsonlSink final : public ActionSink {
   // Actions go to `actions_path` ("" or "-" = standard output, which is not
   // closed); dead letters to `dead_path` ("" = none: they are only counted).
   // Files are created or truncated. kIoError naming the file on failure.
-  static Result<std::unique_ptr<JsonlSink>> Open(const std::string& actions_path, const std::string& dead_path,
-                                                 JsonlSinkOptions options = {});
+  static Result<std::unique_ptr<JsonlSink>> Open(const std::string& actions_path,
+                                                 const std::string& dead_path, JsonlSinkOptions options = {});
   // Flushes what is buffered; errors are lost (call Flush() to see them).
   ~JsonlSink() override;
   JsonlSink(const JsonlSink&) = delete;
@@ -51,7 +51,6 @@ class JsonlSink final : public ActionSink {
   JsonlSink(std::unique_ptr<Output> actions, std::unique_ptr<Output> dead, JsonlSinkOptions options);
 
  private:
-
   std::unique_ptr<Output> actions_;
   std::unique_ptr<Output> dead_;  // null without a dead-letter file
   JsonlSinkOptions options_;

@@ -136,7 +136,8 @@ void NatsSubscription::Unsubscribe() {
   if (!state_) return;
   if (!state_->Close()) {
     // The handler may still run: leaking its state is the only safe choice.
-    if (state_->logger) state_->logger->error("NATS subscription handler did not finish; its state is leaked");
+    if (state_->logger)
+      state_->logger->error("NATS subscription handler did not finish; its state is leaked");
     (void)state_.release();
   }
 }
@@ -203,7 +204,8 @@ struct NatsConnection::State {
       return;
     }
     self->counters->async_errors.fetch_add(1, std::memory_order_relaxed);
-    if (self->options.logger) self->options.logger->error("NATS asynchronous error: {}", natsStatus_GetText(err));
+    if (self->options.logger)
+      self->options.logger->error("NATS asynchronous error: {}", natsStatus_GetText(err));
   }
 
   // Closes, waits for the confirmation, destroys the handle. False when the
@@ -246,7 +248,8 @@ Result<NatsConnection> NatsConnection::Connect(std::string_view url, std::string
       {"set reconnect buffer", natsOptions_SetReconnectBufSize(opts.get(), o.reconnect_buffer_bytes)},
       {"set max pending", natsOptions_SetMaxPendingMsgs(opts.get(), o.pending_messages_limit)},
       {"set closed callback", natsOptions_SetClosedCB(opts.get(), &State::OnClosed, closure)},
-      {"set disconnected callback", natsOptions_SetDisconnectedCB(opts.get(), &State::OnDisconnected, closure)},
+      {"set disconnected callback",
+       natsOptions_SetDisconnectedCB(opts.get(), &State::OnDisconnected, closure)},
       {"set reconnected callback", natsOptions_SetReconnectedCB(opts.get(), &State::OnReconnected, closure)},
       {"set error handler", natsOptions_SetErrorHandler(opts.get(), &State::OnError, closure)},
       {"set retry on failed connect",
@@ -282,7 +285,8 @@ NatsConnection::~NatsConnection() { Close(); }
 void NatsConnection::Close() {
   if (!state_ || state_->nc == nullptr) return;
   if (!state_->Shutdown()) {
-    if (state_->options.logger) state_->options.logger->error("NATS close was not confirmed; its state is leaked");
+    if (state_->options.logger)
+      state_->options.logger->error("NATS close was not confirmed; its state is leaked");
     (void)state_.release();
   }
 }
@@ -291,7 +295,8 @@ Status NatsConnection::Publish(std::string_view subject, std::string_view data) 
   if (!state_ || state_->nc == nullptr) return Status::Unavailable("NATS connection is closed");
   // libnats wants a NUL-terminated subject; subjects are short.
   const std::string subject_text(subject);
-  natsStatus s = natsConnection_Publish(state_->nc, subject_text.c_str(), data.data(), static_cast<int>(data.size()));
+  natsStatus s =
+      natsConnection_Publish(state_->nc, subject_text.c_str(), data.data(), static_cast<int>(data.size()));
   if (s != NATS_OK) return NatsError("publish to " + subject_text, s);
   return Status::Ok();
 }
@@ -338,7 +343,8 @@ Status NatsConnection::Drain(std::chrono::milliseconds timeout) {
   if (s != NATS_OK) {
     result = NatsError("drain", s);
   } else if (!state_->closed.Wait(timeout + kCloseReportMargin)) {
-    result = Status::Unavailable("NATS drain did not finish within " + std::to_string(timeout.count()) + " ms");
+    result =
+        Status::Unavailable("NATS drain did not finish within " + std::to_string(timeout.count()) + " ms");
   }
   Close();
   return result;
@@ -348,7 +354,9 @@ bool NatsConnection::IsConnected() const {
   return state_ && state_->nc != nullptr && natsConnection_Status(state_->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
-bool NatsConnection::IsClosed() const { return !state_ || state_->nc == nullptr || natsConnection_IsClosed(state_->nc); }
+bool NatsConnection::IsClosed() const {
+  return !state_ || state_->nc == nullptr || natsConnection_IsClosed(state_->nc);
+}
 
 const NatsCounters& NatsConnection::counters() const {
   // A moved-from connection still answers with zeros.

@@ -54,7 +54,8 @@ inline Result<HttpTarget> ParseHttpUrl(std::string_view url) {
   std::string_view path = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
   if (const size_t hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
   if (authority.empty()) return Status::Invalid("no host");
-  if (authority.find('@') != std::string_view::npos) return Status::Invalid("user info in URLs is not supported");
+  if (authority.find('@') != std::string_view::npos)
+    return Status::Invalid("user info in URLs is not supported");
 
   HttpTarget t;
   t.host_header = std::string(authority);
@@ -77,15 +78,19 @@ inline Result<HttpTarget> ParseHttpUrl(std::string_view url) {
   if (port.empty()) {
     t.port = "80";
   } else {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
       return Status::Invalid("bad port");
     const int n = std::stoi(std::string(port));
     if (n < 1 || n > 65535) return Status::Invalid("bad port");
     t.port = std::string(port);
   }
-  if (path.empty()) t.path = "/";
-  else if (path.front() == '?') t.path = "/" + std::string(path);
-  else t.path = std::string(path);
+  if (path.empty())
+    t.path = "/";
+  else if (path.front() == '?')
+    t.path = "/" + std::string(path);
+  else
+    t.path = std::string(path);
   return t;
 }
 
@@ -171,7 +176,8 @@ class WebhookSink::Worker {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       if (options_.logger) {
         options_.logger->warn("webhook queue full ({}): dropped action {} of rule '{}' for '{}'",
-                              options_.queue_capacity, pushed_out->action_id, pushed_out->rule, pushed_out->endpoint);
+                              options_.queue_capacity, pushed_out->action_id, pushed_out->rule,
+                              pushed_out->endpoint);
       }
     }
     Wake();
@@ -211,7 +217,8 @@ class WebhookSink::Worker {
     }
     if (left > 0) {
       abandoned_.fetch_add(left, std::memory_order_relaxed);
-      if (options_.logger) options_.logger->warn("webhook shutdown deadline passed: {} actions not sent", left);
+      if (options_.logger)
+        options_.logger->warn("webhook shutdown deadline passed: {} actions not sent", left);
     }
   }
 
@@ -279,8 +286,8 @@ class WebhookSink::Worker {
         co_return;
       }
       if (options_.logger) {
-        options_.logger->debug("webhook '{}' attempt {} for action {}: {}; retrying in {} ms", request.endpoint,
-                               attempt, request.action_id, error, backoff.count());
+        options_.logger->debug("webhook '{}' attempt {} for action {}: {}; retrying in {} ms",
+                               request.endpoint, attempt, request.action_id, error, backoff.count());
       }
       retries_.fetch_add(1, std::memory_order_relaxed);
       asio::steady_timer pause(io_);
@@ -298,7 +305,8 @@ class WebhookSink::Worker {
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     const auto describe = [&](const char* step) {
       if (ec == beast::error::timeout) {
-        return std::string(step) + ": timed out after " + std::to_string(options_.request_timeout.count()) + " ms";
+        return std::string(step) + ": timed out after " + std::to_string(options_.request_timeout.count()) +
+               " ms";
       }
       return std::string(step) + ": " + ec.message();
     };
@@ -371,7 +379,8 @@ Result<std::unique_ptr<WebhookSink>> WebhookSink::Create(WebhookSinkOptions opti
   for (const auto& [name, url] : options.endpoints) {
     auto parsed = ParseHttpUrl(url);
     if (!parsed.ok()) {
-      return Status::Invalid("webhook endpoint '" + name + "' URL '" + url + "': " + parsed.status().message());
+      return Status::Invalid("webhook endpoint '" + name + "' URL '" + url +
+                             "': " + parsed.status().message());
     }
     targets.emplace(name, std::move(parsed).value());
   }

@@ -11,6 +11,8 @@
 // - data.store may be a string or an integer (as decimal text); null is absent.
 // - "data": null counts as no data.
 // - A type is one or more identifiers ([A-Za-z_][A-Za-z0-9_]*) joined by dots.
+// - JSON nested deeper than Boost.JSON's default 32 levels is rejected as
+//   "not valid JSON at offset N: too deep"; invalid UTF-8 is a syntax error.
 // - Values quoted in reasons are cut to 64 bytes; identifier values (phones)
 //   are never quoted.
 
@@ -72,14 +74,20 @@ std::string Show(const json::value& v) {
 
 const char* KindOf(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -98,11 +106,20 @@ std::optional<std::string> RequiredString(const json::value* v, std::string_view
 // null leaves `out` empty.
 bool StringOrInteger(const json::value& v, std::string& out) {
   switch (v.kind()) {
-    case json::kind::string: out.assign(v.get_string().data(), v.get_string().size()); return true;
-    case json::kind::int64: out = std::to_string(v.get_int64()); return true;
-    case json::kind::uint64: out = std::to_string(v.get_uint64()); return true;
-    case json::kind::null: out.clear(); return true;
-    default: return false;
+    case json::kind::string:
+      out.assign(v.get_string().data(), v.get_string().size());
+      return true;
+    case json::kind::int64:
+      out = std::to_string(v.get_int64());
+      return true;
+    case json::kind::uint64:
+      out = std::to_string(v.get_uint64());
+      return true;
+    case json::kind::null:
+      out.clear();
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -138,12 +155,18 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   json::value* data = nullptr;
   for (json::key_value_pair& member : obj) {
     const std::string_view key = member.key();
-    if (key == "specversion") spec = &member.value();
-    else if (key == "id") id = &member.value();
-    else if (key == "source") source = &member.value();
-    else if (key == "type") type = &member.value();
-    else if (key == "time") time = &member.value();
-    else if (key == "data") data = &member.value();
+    if (key == "specversion")
+      spec = &member.value();
+    else if (key == "id")
+      id = &member.value();
+    else if (key == "source")
+      source = &member.value();
+    else if (key == "type")
+      type = &member.value();
+    else if (key == "time")
+      time = &member.value();
+    else if (key == "data")
+      data = &member.value();
   }
 
   if (spec == nullptr) return std::string("missing 'specversion'");
@@ -174,8 +197,10 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   const json::value* store = nullptr;
   const json::value* customer = nullptr;
   for (const json::key_value_pair& member : data_obj) {
-    if (member.key() == "store") store = &member.value();
-    else if (member.key() == "customer") customer = &member.value();
+    if (member.key() == "store")
+      store = &member.value();
+    else if (member.key() == "customer")
+      customer = &member.value();
   }
   if (store != nullptr && !StringOrInteger(*store, out.store)) {
     return std::string("'data.store' is ") + KindOf(*store) + ", not a string";

@@ -37,7 +37,8 @@ Action Base(dsl::ActionKind kind) {
 
 // The envelope up to and including "cause":{...}, for a kind.
 std::string Head(const char* kind) {
-  return std::string(R"({"specversion":"1.0","id":"0123456789abcdef","source":"patron","type":"patron.action.)") +
+  return std::string(
+             R"({"specversion":"1.0","id":"0123456789abcdef","source":"patron","type":"patron.action.)") +
          kind + R"(","time":"2026-03-31T12:34:56Z","subject":"c-1","data":{"rule":"R","action":")" + kind +
          R"(","customer":{"id":"c-1","phone":"13800138000"},"store":"s012","cause":{"event":"e-000123"},)";
 }
@@ -92,13 +93,17 @@ TEST_CASE("every kind's member", "[action_json]") {
     a.role = "store_manager";
     std::string head = Head("ticket");
     head.replace(head.find("13800138000"), 11, "138****8000");
-    CHECK(Json(a) == head + R"("ticket":{"title":"差评 1 星: 太咸了","priority":"high","role":"store_manager","store":"s012"}}})");
+    CHECK(
+        Json(a) ==
+        head +
+            R"("ticket":{"title":"差评 1 星: 太咸了","priority":"high","role":"store_manager","store":"s012"}}})");
   }
   SECTION("remind: action \"remind\", member \"reminder\"") {
     Action a = Base(dsl::ActionKind::kRemind);
     a.role = "purchasing";
     a.text = "牛肉 low";
-    CHECK(Json(a) == Head("remind") + R"("reminder":{"role":"purchasing","text":"牛肉 low","store":"s012"}}})");
+    CHECK(Json(a) ==
+          Head("remind") + R"("reminder":{"role":"purchasing","text":"牛肉 low","store":"s012"}}})");
   }
   SECTION("tag and untag both write \"tag\"") {
     Action a = Base(dsl::ActionKind::kTag);
@@ -160,7 +165,8 @@ TEST_CASE("optional parts are left out", "[action_json]") {
     const std::string prefix =
         R"({"specversion":"1.0","id":"0123456789abcdef","source":"patron","type":"patron.action.tag",)"
         R"("time":"2026-03-31T12:34:56Z","subject":"c-1","data":{"rule":"R","action":"tag","customer":{"id":"c-1"},)";
-    CHECK(Json(a) == prefix + R"("cause":{"event":"e-000123","deadline":"2026-04-01T00:00:00Z"},"tag":"t"}})");
+    CHECK(Json(a) ==
+          prefix + R"("cause":{"event":"e-000123","deadline":"2026-04-01T00:00:00Z"},"tag":"t"}})");
     a.cause_event.clear();
     a.cause_deadline.reset();
     CHECK(Json(a) == prefix + R"("cause":{},"tag":"t"}})");

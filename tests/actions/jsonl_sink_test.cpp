@@ -51,13 +51,14 @@ TEST_CASE("JsonlSink writes one line per action and per dead letter", "[jsonl_si
   REQUIRE(sink.PublishDead(d).ok());
   REQUIRE(sink.Flush().ok());
 
-  CHECK(ReadFile(out) ==
-        R"({"specversion":"1.0","id":"id-t1","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"b","action":"tag","cause":{},"tag":"t1"}})"
-        "\n"
-        R"({"specversion":"1.0","id":"id-t2","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"a","action":"tag","cause":{},"tag":"t2"}})"
-        "\n"
-        R"({"specversion":"1.0","id":"id-t3","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"b","action":"tag","cause":{},"tag":"t3"}})"
-        "\n");
+  CHECK(
+      ReadFile(out) ==
+      R"({"specversion":"1.0","id":"id-t1","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"b","action":"tag","cause":{},"tag":"t1"}})"
+      "\n"
+      R"({"specversion":"1.0","id":"id-t2","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"a","action":"tag","cause":{},"tag":"t2"}})"
+      "\n"
+      R"({"specversion":"1.0","id":"id-t3","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"b","action":"tag","cause":{},"tag":"t3"}})"
+      "\n");
   CHECK(ReadFile(dead_path) ==
         R"({"reason":"not valid JSON at offset 4: incomplete JSON","line":7,"message":"{bad"})"
         "\n"

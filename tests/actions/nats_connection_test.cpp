@@ -136,7 +136,8 @@ TEST_CASE("a slow consumer drops beyond its pending limit and is counted", "[nat
   }
   // The slow-consumer report travels through libnats' callback thread.
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (sub_conn.counters().slow_consumer_events.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (sub_conn.counters().slow_consumer_events.load() == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
   CHECK(sub_conn.counters().slow_consumer_events.load() >= 1);
@@ -195,7 +196,7 @@ TEST_CASE("handles are released in any order", "[nats]") {
     REQUIRE(moved.Publish("x", "y").ok());
     REQUIRE(moved.Flush(5s).ok());
     REQUIRE(c.WaitForCount(1));
-  }  // the connection closes first
+  }             // the connection closes first
   sub.reset();  // must neither hang nor touch freed memory
   CHECK(c.messages().size() == 1);
 }

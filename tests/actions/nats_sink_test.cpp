@@ -102,16 +102,18 @@ TEST_CASE("NatsSink routes actions by kind and store", "[nats_sink]") {
   REQUIRE(dead.WaitForCount(1));
 
   const auto store_msgs = store_app.messages();
-  CHECK(Subjects(store_msgs) == std::vector<std::string>{"patron.actions.coupon.s012", "patron.actions.message.s012",
-                                                         "patron.actions.tag.s012", "patron.actions.message.s012"});
+  CHECK(Subjects(store_msgs) ==
+        std::vector<std::string>{"patron.actions.coupon.s012", "patron.actions.message.s012",
+                                 "patron.actions.tag.s012", "patron.actions.message.s012"});
   REQUIRE(store_msgs.size() == 4);
   CHECK(store_msgs[0].data == Json(actions[0]));
   CHECK(store_msgs[1].data == Json(actions[1]));
   CHECK(store_msgs[2].data == Json(actions[5]));
 
   const auto gateway_msgs = gateway.messages();
-  CHECK(Subjects(gateway_msgs) == std::vector<std::string>{"patron.actions.message.s012", "patron.actions.message.s015",
-                                                           "patron.actions.message._", "patron.actions.message.s012"});
+  CHECK(Subjects(gateway_msgs) ==
+        std::vector<std::string>{"patron.actions.message.s012", "patron.actions.message.s015",
+                                 "patron.actions.message._", "patron.actions.message.s012"});
   REQUIRE(gateway_msgs.size() == 4);
   CHECK(gateway_msgs[1].data == Json(actions[2]));
   CHECK(gateway_msgs[2].data == Json(actions[6]));
@@ -145,7 +147,8 @@ TEST_CASE("NatsSink uses its subject prefix", "[nats_sink]") {
   REQUIRE(sink.PublishDead(d).ok());
   REQUIRE(sink.Flush().ok());
   REQUIRE(all.WaitForCount(2));
-  CHECK(Subjects(all.messages()) == std::vector<std::string>{"acme.test.actions.points.s1", "acme.test.dead"});
+  CHECK(Subjects(all.messages()) ==
+        std::vector<std::string>{"acme.test.actions.points.s1", "acme.test.dead"});
   CHECK(all.messages()[1].data == R"({"reason":"r","message":"x"})");
 }
 

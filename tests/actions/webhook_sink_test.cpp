@@ -234,7 +234,8 @@ TEST_CASE("Create checks the endpoint URLs", "[webhook]") {
   CHECK(reason("http:///path") == "webhook endpoint 'crm' URL 'http:///path': no host");
   CHECK(reason("http://host:99999/") == "webhook endpoint 'crm' URL 'http://host:99999/': bad port");
   CHECK(reason("http://host:x/") == "webhook endpoint 'crm' URL 'http://host:x/': bad port");
-  CHECK(reason("http://u:p@host/") == "webhook endpoint 'crm' URL 'http://u:p@host/': user info in URLs is not supported");
+  CHECK(reason("http://u:p@host/") ==
+        "webhook endpoint 'crm' URL 'http://u:p@host/': user info in URLs is not supported");
 }
 
 }  // namespace patron

@@ -61,9 +61,10 @@ TEST_CASE("decodes the events.md example", "[event_decoder]") {
 TEST_CASE("every identifier kind is read; integers become decimal text", "[event_decoder]") {
   EventDecoder decoder;
   Event event;
-  std::string msg = With(kHead + kTime +
-                         R"(,"data":{"customer":{"id":"cust-9","phone":13800138000,"openid":"o1","unionid":"u1",)"
-                         R"("meituan_id":"m1","eleme_id":"el1","member_no":42,"name":"ignored"},"store":7})");
+  std::string msg =
+      With(kHead + kTime +
+           R"(,"data":{"customer":{"id":"cust-9","phone":13800138000,"openid":"o1","unionid":"u1",)"
+           R"("meituan_id":"m1","eleme_id":"el1","member_no":42,"name":"ignored"},"store":7})");
   auto reason = decoder.Decode(msg, event);
   INFO((reason ? *reason : std::string("ok")));
   REQUIRE_FALSE(reason);
@@ -99,7 +100,8 @@ TEST_CASE("optional parts may be absent or null", "[event_decoder]") {
     CHECK(event.store.empty());
     CHECK_FALSE(event.HasCustomer());
     CHECK(event.data.at("amount").as_int64() == 3);
-    REQUIRE_FALSE(decoder.Decode(With(kHead + kTime + R"(,"data":{"customer":{"phone":null,"openid":""}})"), event));
+    REQUIRE_FALSE(
+        decoder.Decode(With(kHead + kTime + R"(,"data":{"customer":{"phone":null,"openid":""}})"), event));
     CHECK_FALSE(event.HasCustomer());
     REQUIRE_FALSE(decoder.Decode(With(kHead + kTime + R"(,"data":{"customer":null})"), event));
     CHECK_FALSE(event.HasCustomer());
@@ -125,6 +127,15 @@ TEST_CASE("rejects malformed JSON with the offset", "[event_decoder]") {
   CHECK(Reason(R"({"a":)") == "not valid JSON at offset 5: incomplete JSON");
 }
 
+TEST_CASE("rejects JSON nested too deep", "[event_decoder]") {
+  std::string deep(40, '[');
+  deep += std::string(40, ']');
+  // The prefix is 117 bytes; the root object and data take 2 of the 32
+  // levels, so the 31st '[' (offset 117 + 30) is one too many.
+  CHECK(Reason(With(kHead + kTime + R"(,"data":{"x":)" + deep + "}")) ==
+        "not valid JSON at offset 147: too deep");
+}
+
 TEST_CASE("rejects a JSON value that is not an object", "[event_decoder]") {
   CHECK(Reason("[1,2]") == "not a JSON object (an array)");
   CHECK(Reason("\"hi\"") == "not a JSON object (a string)");
@@ -141,19 +152,23 @@ TEST_CASE("rejects a bad specversion", "[event_decoder]") {
 TEST_CASE("rejects missing, non-string or empty id, source and type", "[event_decoder]") {
   const std::string sv = R"("specversion":"1.0",)";
   CHECK(Reason(With(sv + R"("source":"s","type":"a.b",)" + kTime)) == "missing 'id'");
-  CHECK(Reason(With(sv + R"("id":7,"source":"s","type":"a.b",)" + kTime)) == "'id' is a number, not a string");
+  CHECK(Reason(With(sv + R"("id":7,"source":"s","type":"a.b",)" + kTime)) ==
+        "'id' is a number, not a string");
   CHECK(Reason(With(sv + R"("id":"","source":"s","type":"a.b",)" + kTime)) == "'id' is empty");
   CHECK(Reason(With(sv + R"("id":"e","type":"a.b",)" + kTime)) == "missing 'source'");
-  CHECK(Reason(With(sv + R"("id":"e","source":null,"type":"a.b",)" + kTime)) == "'source' is null, not a string");
+  CHECK(Reason(With(sv + R"("id":"e","source":null,"type":"a.b",)" + kTime)) ==
+        "'source' is null, not a string");
   CHECK(Reason(With(sv + R"("id":"e","source":"","type":"a.b",)" + kTime)) == "'source' is empty");
   CHECK(Reason(With(sv + R"("id":"e","source":"s",)" + kTime)) == "missing 'type'");
-  CHECK(Reason(With(sv + R"("id":"e","source":"s","type":["a"],)" + kTime)) == "'type' is an array, not a string");
+  CHECK(Reason(With(sv + R"("id":"e","source":"s","type":["a"],)" + kTime)) ==
+        "'type' is an array, not a string");
   CHECK(Reason(With(sv + R"("id":"e","source":"s","type":"",)" + kTime)) == "'type' is empty");
 }
 
 TEST_CASE("rejects a type that is not a dotted name", "[event_decoder]") {
   const std::string head = R"("specversion":"1.0","id":"e","source":"s",)";
-  for (const char* bad : {"order..completed", ".order", "order.", "9lives", "order.1x", "order completed", "订单"}) {
+  for (const char* bad :
+       {"order..completed", ".order", "order.", "9lives", "order.1x", "order completed", "订单"}) {
     INFO(bad);
     CHECK(Reason(With(head + R"("type":")" + bad + "\"," + kTime)) ==
           std::string("type '") + bad + "' is not a dotted name of identifiers");
@@ -179,7 +194,8 @@ TEST_CASE("rejects data, data.customer, data.store and identifiers of the wrong 
   const std::string base = kHead + kTime;
   CHECK(Reason(With(base + R"(,"data":"x")")) == "'data' is a string, not an object");
   CHECK(Reason(With(base + R"(,"data":[1])")) == "'data' is an array, not an object");
-  CHECK(Reason(With(base + R"(,"data":{"customer":"13800138000"})")) == "'data.customer' is a string, not an object");
+  CHECK(Reason(With(base + R"(,"data":{"customer":"13800138000"})")) ==
+        "'data.customer' is a string, not an object");
   CHECK(Reason(With(base + R"(,"data":{"customer":[]})")) == "'data.customer' is an array, not an object");
   CHECK(Reason(With(base + R"(,"data":{"store":{"id":1}})")) == "'data.store' is an object, not a string");
   CHECK(Reason(With(base + R"(,"data":{"store":1.5})")) == "'data.store' is a number, not a string");
@@ -199,8 +215,8 @@ TEST_CASE("one decoder decodes many events in a row", "[event_decoder]") {
   for (int i = 0; i < 1000; ++i) {
     std::string msg = R"({"specversion":"1.0","id":"e-)" + std::to_string(i) +
                       R"(","source":"pos","type":"order.completed","time":"2026-03-01T00:00:00Z",)"
-                      R"("data":{"customer":{"member_no":")" + std::to_string(i) + R"("},"amount":)" +
-                      std::to_string(i) + "}}";
+                      R"("data":{"customer":{"member_no":")" +
+                      std::to_string(i) + R"("},"amount":)" + std::to_string(i) + "}}";
     if (i % 10 == 3) msg += ",";  // every tenth-ish is broken
     auto reason = decoder.Decode(msg, event);
     if (i % 10 == 3) {

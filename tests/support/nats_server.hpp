@@ -12,9 +12,9 @@
 //
 // The destructor stops the server (SIGTERM, then SIGKILL after a bound).
 
+#include <sys/types.h>
 #include <chrono>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include "base/result.hpp"
