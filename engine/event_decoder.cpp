@@ -123,6 +123,24 @@ bool StringOrInteger(const json::value& v, std::string& out) {
   }
 }
 
+
+// Why `text` is not an event time, as precisely as the text allows.
+std::string TimeProblem(std::string_view text) {
+  auto digits = [&](size_t from, size_t n) {
+    if (text.size() < from + n) return false;
+    for (size_t i = from; i < from + n; ++i)
+      if (text[i] < '0' || text[i] > '9') return false;
+    return true;
+  };
+  bool date_shape = digits(0, 4) && text.size() >= 10 && text[4] == '-' && digits(5, 2) && text[7] == '-' &&
+                    digits(8, 2);
+  if (date_shape && !ParseDate(text.substr(0, 10)))
+    return "time " + Quote(text) + " is an impossible date";
+  if (date_shape && text.size() <= 32 && ParseRfc3339(std::string(text) + "Z"))
+    return "time " + Quote(text) + " has no UTC offset (RFC 3339 needs Z or +08:00)";
+  return "time " + Quote(text) + " is not RFC 3339 with an offset";
+}
+
 }  // namespace
 
 struct EventDecoder::Impl {
@@ -182,7 +200,7 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   if (!time->is_string()) return std::string("'time' is ") + KindOf(*time) + ", not a string";
   std::string_view time_text(time->get_string().data(), time->get_string().size());
   std::optional<TimePoint> parsed = ParseRfc3339(time_text);
-  if (!parsed) return "time " + Quote(time_text) + " is not RFC 3339 with an offset";
+  if (!parsed) return TimeProblem(time_text);
   out.time = *parsed;
   out.time_text.assign(time_text);
 

@@ -179,8 +179,12 @@ TEST_CASE("rejects a type that is not a dotted name", "[event_decoder]") {
 TEST_CASE("rejects a missing or bad time", "[event_decoder]") {
   CHECK(Reason(With(kHead.substr(0, kHead.size() - 1))) == "missing 'time'");
   CHECK(Reason(With(kHead + R"("time":1772339696)")) == "'time' is a number, not a string");
-  for (const char* bad : {"2026-03-01T12:34:56", "2026-02-30T10:00:00+08:00", "2026-03-01 12:34", "yesterday",
-                          "2026-03-01T12:34:56Z trailing", "2026-13-01T00:00:00Z"}) {
+  CHECK(Reason(With(kHead + R"("time":"2026-03-01T12:34:56")")) ==
+        "time '2026-03-01T12:34:56' has no UTC offset (RFC 3339 needs Z or +08:00)");
+  CHECK(Reason(With(kHead + R"("time":"2026-02-30T10:00:00+08:00")")) ==
+        "time '2026-02-30T10:00:00+08:00' is an impossible date");
+  CHECK(Reason(With(kHead + R"("time":"2026-13-01T00:00:00Z")")) == "time '2026-13-01T00:00:00Z' is an impossible date");
+  for (const char* bad : {"2026-03-01 12:34", "yesterday", "2026-03-01T12:34:56Z trailing", "2026-03-01T25:00:00Z"}) {
     INFO(bad);
     CHECK(Reason(With(kHead + R"("time":")" + bad + "\"")) ==
           std::string("time '") + bad + "' is not RFC 3339 with an offset");
