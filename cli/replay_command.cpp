@@ -118,7 +118,9 @@ int ReplayCommand(const std::vector<std::string>& args) {
     if (!created.ok()) return Failure(kName, created.status().message());
     temp = std::move(created.value());
     data_dir = temp->path();
+    // Throwaway state: no fsync, pages written in place.
     store_options.sync_on_commit = false;
+    store_options.write_map = true;
   } else {
     std::error_code ec;
     std::filesystem::create_directories(data_dir, ec);

@@ -150,22 +150,27 @@ show() {  # file
 import json, sys
 for line in open(sys.argv[1], encoding="utf-8"):
     a = json.loads(line); d = a["data"]; kind = d["action"]
-    who = d.get("customer", {}).get("phone") or d.get("customer", {}).get("id") or "-"
+    m = d[{"remind": "reminder"}.get(kind, kind)]
     what = {
-        "ticket": lambda m: "[%s] to %s: %s" % (m["priority"], m["role"], m["title"]),
-        "remind": lambda m: "to %s: %s" % (m["role"], m["text"]),
-        "message": lambda m: "%s template %s" % (m["channel"], m["template"]),
-        "coupon": lambda m: "%s value %s" % (m["code"], m.get("value", "-")),
-        "tag": lambda m: m, "untag": lambda m: m,
-        "set": lambda m: "%s = %s" % (m["attr"], json.dumps(m["value"], ensure_ascii=False)),
-        "points": lambda m: "%s (balance %s)" % (m["delta"], m["balance"]),
-        "emit": lambda m: m["type"], "webhook": lambda m: m["endpoint"],
-    }[kind]
-    member = {"remind": "reminder"}.get(kind, kind)
-    print("  %-7s %-20s %s  [%s, store %s, %s]" % (kind, what(d[member]), "", d["rule"], d.get("store", "_"), who))
+        "ticket": lambda: "[%s] for %s: %s" % (m["priority"], m["role"], m["title"]),
+        "remind": lambda: "for %s: %s" % (m["role"], m["text"]),
+        "message": lambda: "%s, template %s" % (m["channel"], m["template"]),
+        "coupon": lambda: "%s, value %s" % (m["code"], m.get("value", "-")),
+        "tag": lambda: m, "untag": lambda: m,
+        "set": lambda: "%s = %s" % (m["attr"], json.dumps(m["value"], ensure_ascii=False)),
+        "points": lambda: "%s, balance %s" % (m["delta"], m["balance"]),
+        "emit": lambda: m["type"], "webhook": lambda: m["endpoint"],
+    }[kind]()
+    customer = d.get("customer", {})
+    who = customer.get("phone") or customer.get("id") or "no customer"
+    print("  %s %-4s %-7s %s  (%s; rule %s)" % (a["time"][5:16].replace("T", " "), d.get("store", "_"),
+                                               kind, what, who, d["rule"]))
 PY
 }
 
+echo
+echo "Each action below: its time (UTC) and store, its kind and content, the customer (staff-facing"
+echo "kinds carry masked phones, customer-facing ones the full number the gateway needs), its rule."
 echo
 echo "================ The store manager of $STORE received (patron.actions.*.$STORE): $(lines "$WORK/manager.jsonl")"
 show "$WORK/manager.jsonl"
