@@ -95,6 +95,10 @@ int ReplayCommand(const std::vector<std::string>& args) {
     return UsageError(kName, "--until '" + vm["until"].as<std::string>() +
                                  "' is not an RFC 3339 time with an offset (e.g. 2026-04-01T00:00:00+08:00)");
   }
+  if (vm.count("until") != 0) {
+    std::cerr << "patron replay: note: --until is checked, but this build has no time-driven timers yet, so "
+                 "nothing fires after the last event\n";
+  }
   const std::string events_path = vm["events"].as<std::string>();
   const std::string dead_path = vm.count("dead") != 0 ? vm["dead"].as<std::string>() : "";
 

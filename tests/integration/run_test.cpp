@@ -7,6 +7,7 @@
 
 #include <nats/nats.h>
 
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -194,6 +195,66 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     CHECK(Field(Lines(engine.err()).back(), "msg").find("64 events read, 1 processed, 63 duplicates, 0 rejected, 1 action") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("run, publish, subscribe: settings from --config, flags win over it", "[integration][run]") {
+  NatsServer server;
+  Status started = server.Start();
+  INFO(started.ToString());
+  REQUIRE(started.ok());
+  TempDir dir;
+  const std::string config = (dir.path() / "patron.toml").string();
+  WriteFile(config, "[nats]\nurl = \"" + server.url() + "\"\nsubject_prefix = \"chain1\"\n" +
+                        "[engine]\nrules = \"" + kExample + "\"\ndata = \"state\"\n[log]\nformat = \"json\"\n");
+  const std::string events = (dir.path() / "events.jsonl").string();
+  WriteFile(events,
+            R"({"specversion":"1.0","id":"inv-cfg-1","source":"inventory/s015","type":"stock.low",)"
+            R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})"
+            "\n");
+
+  // The subject prefix of the file is replaced by the flag everywhere.
+  Process listener({PatronBinary(), "subscribe", "--config", config, "--subject", "chain2.actions.>", "--count", "1",
+                    "--timeout-ms", "30000", "--with-subject"});
+  REQUIRE(WaitUntil([&] { return listener.err().find("subscribed to chain2.actions.>") != std::string::npos; },
+                    kBound));
+  Process engine({PatronBinary(), "run", "--core", "--config", config, "--subject-prefix", "chain2"});
+  REQUIRE(WaitUntil([&] {
+    return engine.err().find("listening on chain2.events.>") != std::string::npos || !engine.running();
+  }, kBound));
+  INFO(engine.Describe());
+  REQUIRE(engine.running());
+  Ran published = RunPatron({"publish", "--config", config, "--subject-prefix", "chain2", "--events", events});
+  INFO(published.described);
+  REQUIRE(published.code == 0);
+  CHECK(published.out == "published 1 event\n");
+
+  auto received = listener.Wait(kBound);
+  INFO(listener.Describe());
+  REQUIRE(received.has_value());
+  CHECK(*received == 0);
+  auto lines = Lines(listener.out());
+  REQUIRE(lines.size() == 1);
+  REQUIRE(lines[0].find('\t') != std::string::npos);
+  CHECK(lines[0].substr(0, lines[0].find('\t')) == "chain2.actions.remind.s015");
+  CHECK(Field(lines[0].substr(lines[0].find('\t') + 1), "data.cause.event") == "inv-cfg-1");
+
+  engine.Signal(SIGINT);
+  auto code = engine.Wait(kBound);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  // [log] format = "json" from the file; [engine] data relative to it.
+  CHECK(Field(Lines(engine.err()).back(), "msg").find("1 event read, 1 processed") != std::string::npos);
+  CHECK(std::filesystem::is_directory(dir.path() / "state"));
+}
+
+TEST_CASE("subscribe: --count not reached before the silence timeout exits 1", "[integration][run]") {
+  NatsServer server;
+  REQUIRE(server.Start().ok());
+  Ran r = RunPatron({"subscribe", "--nats", server.url(), "--subject", "nobody.>", "--count", "2", "--timeout-ms", "100"});
+  INFO(r.described);
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("received 0 of 2 messages before 100 ms of silence") != std::string::npos);
 }
 
 TEST_CASE("run: an unreachable server or data directory is reported and exits 1", "[integration][run]") {
