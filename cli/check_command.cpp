@@ -10,16 +10,14 @@
 namespace patron::cli {
 
 int CheckCommand(const std::vector<std::string>& args) {
-  CommandHelp help{
-      "check", "patron check [--timezone NAME] <file-or-dir>...",
-      "Loads the rule set (every *.rules file of a directory, in name order, or the\n"
-      "files given), checks and compiles it. Prints every error as\n"
-      "<path>:<line>:<col>: error: ... with the line and a caret on stderr and\n"
-      "exits 1; with no error prints a one-line summary on stdout and exits 0."};
+  CommandHelp help{"check", "patron check [--timezone NAME] <file-or-dir>...",
+                   "Loads the rule set (every *.rules file of a directory, in name order, or the\n"
+                   "files given), checks and compiles it. Prints every error as\n"
+                   "<path>:<line>:<col>: error: ... with the line and a caret on stderr and\n"
+                   "exits 1; with no error prints a one-line summary on stdout and exits 0."};
   po::options_description options("Options");
-  options.add_options()
-      ("timezone", po::value<std::string>()->default_value("Asia/Shanghai"),
-       "IANA timezone of the rule set (at HH:MM, between, calendar windows)");
+  options.add_options()("timezone", po::value<std::string>()->default_value("Asia/Shanghai"),
+                        "IANA timezone of the rule set (at HH:MM, between, calendar windows)");
   po::options_description hidden;
   hidden.add_options()("paths", po::value<std::vector<std::string>>(), "rule files or directories");
   po::positional_options_description positional;

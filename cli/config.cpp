@@ -229,8 +229,10 @@ Status ValidateConfig(const Config& config) {
   }
   for (const auto& [name, url] : config.webhooks) {
     if (!StartsWith(url, "http://")) {
-      return Status::Invalid("webhook '" + name + "' must be an http:// URL (https: put a TLS-terminating proxy "
-                             "in front of the receiver), not '" + url + "'");
+      return Status::Invalid("webhook '" + name +
+                             "' must be an http:// URL (https: put a TLS-terminating proxy "
+                             "in front of the receiver), not '" +
+                             url + "'");
     }
   }
   return Status::Ok();

@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "actions/action_json.hpp"
+#include "base/phone.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/wall_clock.hpp"
-#include "base/phone.hpp"
-#include "actions/action_json.hpp"
 #include "stores/customer_json.hpp"
 #include "stores/lmdb_state_store.hpp"
 
@@ -56,24 +56,22 @@ int InspectRules(const std::string& data) {
 }  // namespace
 
 int InspectCommand(const std::vector<std::string>& args) {
-  CommandHelp help{
-      kName,
-      "patron inspect --data DIR customer <phone|id> [--unmasked]\n"
-      "       patron inspect --data DIR rules",
-      "Reads the state in DIR (of `patron run` or `patron replay --data`) without\n"
-      "changing it; safe while `patron run` is using the directory.\n"
-      "\n"
-      "  customer <phone|id>  prints the customer's profile as one JSON object. The\n"
-      "                       key is tried as a Patron customer id, then as a phone\n"
-      "                       number (normalised), then as any other identifier\n"
-      "                       (openid, meituan_id, ...). The phone and birthday are\n"
-      "                       masked unless --unmasked is given. Exit 1 if not found.\n"
-      "  rules                prints the outcome counts per rule (fired, held out,\n"
-      "                       skipped by limit, suppressed, converted) as JSON."};
+  CommandHelp help{kName,
+                   "patron inspect --data DIR customer <phone|id> [--unmasked]\n"
+                   "       patron inspect --data DIR rules",
+                   "Reads the state in DIR (of `patron run` or `patron replay --data`) without\n"
+                   "changing it; safe while `patron run` is using the directory.\n"
+                   "\n"
+                   "  customer <phone|id>  prints the customer's profile as one JSON object. The\n"
+                   "                       key is tried as a Patron customer id, then as a phone\n"
+                   "                       number (normalised), then as any other identifier\n"
+                   "                       (openid, meituan_id, ...). The phone and birthday are\n"
+                   "                       masked unless --unmasked is given. Exit 1 if not found.\n"
+                   "  rules                prints the outcome counts per rule (fired, held out,\n"
+                   "                       skipped by limit, suppressed, converted) as JSON."};
   po::options_description options("Options");
-  options.add_options()
-      ("data", po::value<std::string>()->value_name("DIR"), "the data directory")
-      ("unmasked", po::bool_switch(), "show phone numbers and birthdays in full");
+  options.add_options()("data", po::value<std::string>()->value_name("DIR"), "the data directory")(
+      "unmasked", po::bool_switch(), "show phone numbers and birthdays in full");
   po::options_description hidden;
   hidden.add_options()("what", po::value<std::vector<std::string>>(), "what to inspect");
   po::positional_options_description positional;

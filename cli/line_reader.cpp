@@ -48,8 +48,8 @@ Result<bool> LineReader::Next(std::string_view& line) {
     }
     if (buffer_.size() - end_ < options_.read_bytes / 2) {
       if (buffer_.size() >= options_.max_line_bytes) {
-        return Status::Invalid("line " + std::to_string(line_number_ + 1) + " of '" + path_ + "' is longer than " +
-                               std::to_string(options_.max_line_bytes) + " bytes");
+        return Status::Invalid("line " + std::to_string(line_number_ + 1) + " of '" + path_ +
+                               "' is longer than " + std::to_string(options_.max_line_bytes) + " bytes");
       }
       buffer_.resize(buffer_.size() * 2);
     }

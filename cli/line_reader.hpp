@@ -42,7 +42,6 @@ class LineReader {
   LineReader(Key, int fd, std::string path, LineReaderOptions options);
 
  private:
-
   int fd_;
   std::string path_;
   LineReaderOptions options_;

@@ -50,13 +50,12 @@ std::string TypeOf(std::string_view line, boost::json::parser& parser) {
 }  // namespace
 
 int PublishCommand(const std::vector<std::string>& args) {
-  CommandHelp help{
-      kName, "patron publish --events <file.jsonl> [--nats URL] [--subject-prefix PREFIX]",
-      "Publishes each non-blank line of the file, as it is, to <prefix>.events.<type>\n"
-      "with <type> read from the line's JSON. A line that is not a JSON object with\n"
-      "a string type goes to <prefix>.events.unknown, so that the engine\n"
-      "dead-letters it. Waits until the server has everything, then prints how\n"
-      "many lines were published. Exit 1 when the server cannot be reached."};
+  CommandHelp help{kName, "patron publish --events <file.jsonl> [--nats URL] [--subject-prefix PREFIX]",
+                   "Publishes each non-blank line of the file, as it is, to <prefix>.events.<type>\n"
+                   "with <type> read from the line's JSON. A line that is not a JSON object with\n"
+                   "a string type goes to <prefix>.events.unknown, so that the engine\n"
+                   "dead-letters it. Waits until the server has everything, then prints how\n"
+                   "many lines were published. Exit 1 when the server cannot be reached."};
   po::options_description options("Options");
   options.add_options()("events", po::value<std::string>()->value_name("FILE"),
                         "events, one CloudEvent JSON object per line");

@@ -9,8 +9,8 @@
 
 #include "base/time.hpp"
 #include "cli/command_line.hpp"
-#include "cli/engine_report.hpp"
 #include "cli/commands.hpp"
+#include "cli/engine_report.hpp"
 #include "cli/line_reader.hpp"
 #include "cli/replay_sink.hpp"
 #include "cli/rule_loading.hpp"
@@ -53,34 +53,34 @@ std::string Summary(const EngineStats& stats, const dsl::RuleSet& rules, double 
 }  // namespace
 
 int ReplayCommand(const std::vector<std::string>& args) {
-  CommandHelp help{
-      kName,
-      "patron replay --rules <file-or-dir> --events <file.jsonl> [--until T] [--timezone NAME]\n"
-      "                     [--out actions.jsonl] [--dead dead.jsonl] [--data DIR] [options]",
-      "Runs the rules over the events of a JSON-lines file in event time, with no\n"
-      "server, and writes the actions as JSON lines (to stdout without --out) in\n"
-      "the order they fire. Events are processed in file order; blank lines are\n"
-      "skipped; a line that is not a valid event is rejected (counted, and written\n"
-      "with its reason and line number to --dead if given) and the rest go on. A\n"
-      "summary goes to stderr. The same inputs always give the same output, byte\n"
-      "for byte. Exit status 0 when the replay ran, whatever it rejected; 1 when it\n"
-      "could not run (unreadable files, rule errors, state errors); 2 on bad usage.\n"
-      "\n"
-      "State lives in LMDB: in --data DIR when given (kept, and reused by a later\n"
-      "replay or `patron inspect`), else in a temporary directory removed at exit.\n"
-      "\n"
-      "--until T (RFC 3339 with an offset) is checked, but fires nothing yet: the\n"
-      "time-driven timers (absence, schedules, wait, followed by) arrive with the\n"
-      "timers issue; until then only event-triggered rules fire."};
+  CommandHelp help{kName,
+                   "patron replay --rules <file-or-dir> --events <file.jsonl> [--until T] [--timezone NAME]\n"
+                   "                     [--out actions.jsonl] [--dead dead.jsonl] [--data DIR] [options]",
+                   "Runs the rules over the events of a JSON-lines file in event time, with no\n"
+                   "server, and writes the actions as JSON lines (to stdout without --out) in\n"
+                   "the order they fire. Events are processed in file order; blank lines are\n"
+                   "skipped; a line that is not a valid event is rejected (counted, and written\n"
+                   "with its reason and line number to --dead if given) and the rest go on. A\n"
+                   "summary goes to stderr. The same inputs always give the same output, byte\n"
+                   "for byte. Exit status 0 when the replay ran, whatever it rejected; 1 when it\n"
+                   "could not run (unreadable files, rule errors, state errors); 2 on bad usage.\n"
+                   "\n"
+                   "State lives in LMDB: in --data DIR when given (kept, and reused by a later\n"
+                   "replay or `patron inspect`), else in a temporary directory removed at exit.\n"
+                   "\n"
+                   "--until T (RFC 3339 with an offset) is checked, but fires nothing yet: the\n"
+                   "time-driven timers (absence, schedules, wait, followed by) arrive with the\n"
+                   "timers issue; until then only event-triggered rules fire."};
   po::options_description options("Options");
-  options.add_options()
-      ("events", po::value<std::string>()->value_name("FILE"), "events, one CloudEvent JSON object per line")
-      ("until", po::value<std::string>()->value_name("T"),
-       "RFC 3339 time up to which timers fire (checked only: see above)")
-      ("out", po::value<std::string>()->value_name("FILE"), "write the actions here instead of stdout")
-      ("dead", po::value<std::string>()->value_name("FILE"), "write rejected lines here, one JSON object each");
-  AddSettingFlags(options, {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones,
-                            kFlagConfig});
+  options.add_options()("events", po::value<std::string>()->value_name("FILE"),
+                        "events, one CloudEvent JSON object per line")(
+      "until", po::value<std::string>()->value_name("T"),
+      "RFC 3339 time up to which timers fire (checked only: see above)")(
+      "out", po::value<std::string>()->value_name("FILE"), "write the actions here instead of stdout")(
+      "dead", po::value<std::string>()->value_name("FILE"),
+      "write rejected lines here, one JSON object each");
+  AddSettingFlags(options,
+                  {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones, kFlagConfig});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
 

@@ -13,9 +13,9 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actions/fanout_sink.hpp"
 #include "actions/nats_connection.hpp"
@@ -66,7 +66,8 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
   nats_options.logger = log;
   auto connection = NatsConnection::Connect(config.nats_url, "patron run", nats_options);
   if (!connection.ok()) {
-    served.status = Status::Unavailable("cannot connect to " + config.nats_url + ": " + connection.status().message());
+    served.status =
+        Status::Unavailable("cannot connect to " + config.nats_url + ": " + connection.status().message());
     return served;
   }
   NatsSinkOptions sink_options;
@@ -96,9 +97,10 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
 
   MessageQueue queue(serve.queue_capacity);
   const std::string intake = config.subject_prefix + ".events.>";
-  auto subscription = connection->Subscribe(intake, [&queue](std::string_view subject, std::string_view data) {
-    queue.Push(InboundMessage{std::string(subject), std::string(data)});
-  });
+  auto subscription =
+      connection->Subscribe(intake, [&queue](std::string_view subject, std::string_view data) {
+        queue.Push(InboundMessage{std::string(subject), std::string(data)});
+      });
   if (!subscription.ok()) {
     served.status = subscription.status();
     return served;
@@ -170,8 +172,7 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
 
 int RunCommand(const std::vector<std::string>& args) {
   CommandHelp help{
-      kName,
-      "patron run --core --rules <file-or-dir> --data <dir> [--nats URL] [--config FILE] [options]",
+      kName, "patron run --core --rules <file-or-dir> --data <dir> [--nats URL] [--config FILE] [options]",
       "Runs the engine on NATS: subscribes to <prefix>.events.>, keeps customer\n"
       "profiles and rule state in LMDB under --data (created if missing), and\n"
       "publishes each action to <prefix>.actions.<kind>.<store> (store '_' when\n"

@@ -9,7 +9,8 @@ namespace patron::cli {
 
 Result<std::unique_ptr<ScopedTempDir>> ScopedTempDir::Create(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + "XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/" + prefix + "XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) {
     return Status::Io("cannot create a temporary directory '" + pattern + "': " + std::strerror(errno));
   }

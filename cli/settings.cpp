@@ -8,8 +8,9 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
   const Config defaults;
   for (std::string_view name : names) {
     if (name == kFlagConfig) {
-      options.add_options()(kFlagConfig, po::value<std::string>()->value_name("FILE"),
-                            "TOML configuration file (see examples/restaurant/patron.toml); flags win over it");
+      options.add_options()(
+          kFlagConfig, po::value<std::string>()->value_name("FILE"),
+          "TOML configuration file (see examples/restaurant/patron.toml); flags win over it");
     } else if (name == kFlagNats) {
       options.add_options()(kFlagNats, po::value<std::string>()->value_name("URL"),
                             ("NATS server (default " + defaults.nats_url + ")").c_str());
@@ -23,15 +24,15 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
       options.add_options()(kFlagData, po::value<std::string>()->value_name("DIR"),
                             "LMDB data directory (created if missing)");
     } else if (name == kFlagTimezone) {
-      options.add_options()(kFlagTimezone, po::value<std::string>()->value_name("NAME"),
-                            ("IANA timezone of at HH:MM, between and calendar windows (default " +
-                             defaults.timezone + ")")
-                                .c_str());
+      options.add_options()(
+          kFlagTimezone, po::value<std::string>()->value_name("NAME"),
+          ("IANA timezone of at HH:MM, between and calendar windows (default " + defaults.timezone + ")")
+              .c_str());
     } else if (name == kFlagBatchSize) {
-      options.add_options()(kFlagBatchSize, po::value<size_t>()->value_name("N"),
-                            ("group commit every N accepted events (default " +
-                             std::to_string(defaults.batch_size) + ")")
-                                .c_str());
+      options.add_options()(
+          kFlagBatchSize, po::value<size_t>()->value_name("N"),
+          ("group commit every N accepted events (default " + std::to_string(defaults.batch_size) + ")")
+              .c_str());
     } else if (name == kFlagBatchIntervalMs) {
       options.add_options()(kFlagBatchIntervalMs, po::value<int>()->value_name("MS"),
                             ("and at least every MS milliseconds while events arrive (default " +

@@ -30,11 +30,11 @@ int SubscribeCommand(const std::vector<std::string>& args) {
       "milliseconds without a message; without either it runs until interrupted.\n"
       "Exit 1 when --count was not reached before the silence timeout."};
   po::options_description options("Options");
-  options.add_options()
-      ("subject", po::value<std::string>()->value_name("SUBJECT"), "the subject to listen to")
-      ("count", po::value<uint64_t>()->value_name("N"), "stop after N messages")
-      ("timeout-ms", po::value<uint64_t>()->value_name("T"), "stop after T ms without a message")
-      ("with-subject", po::bool_switch(), "print each message's subject and a tab before it");
+  options.add_options()("subject", po::value<std::string>()->value_name("SUBJECT"),
+                        "the subject to listen to")("count", po::value<uint64_t>()->value_name("N"),
+                                                    "stop after N messages")(
+      "timeout-ms", po::value<uint64_t>()->value_name("T"), "stop after T ms without a message")(
+      "with-subject", po::bool_switch(), "print each message's subject and a tab before it");
   AddSettingFlags(options, {kFlagNats, kFlagConfig});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
@@ -49,7 +49,8 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   const uint64_t count = vm.count("count") != 0 ? vm["count"].as<uint64_t>() : 0;
   const uint64_t silence_ms = vm.count("timeout-ms") != 0 ? vm["timeout-ms"].as<uint64_t>() : 0;
   if (vm.count("count") != 0 && count == 0) return UsageError(kName, "--count must be at least 1");
-  if (vm.count("timeout-ms") != 0 && silence_ms == 0) return UsageError(kName, "--timeout-ms must be at least 1");
+  if (vm.count("timeout-ms") != 0 && silence_ms == 0)
+    return UsageError(kName, "--timeout-ms must be at least 1");
   const bool with_subject = vm["with-subject"].as<bool>();
 
   auto connection = NatsConnection::Connect(config->nats_url, "patron subscribe");

@@ -42,7 +42,8 @@ TEST_CASE("check: an error prints path:line:col, the line and a caret, and exits
 
 TEST_CASE("check: every error of every file is printed", "[integration][check]") {
   TempDir dir;
-  WriteFile((dir.path() / "a.rules").string(), "rule \"a\"\n  when order.completed\n  then tag \"x\" tag\nend\n");
+  WriteFile((dir.path() / "a.rules").string(),
+            "rule \"a\"\n  when order.completed\n  then tag \"x\" tag\nend\n");
   WriteFile((dir.path() / "b.rules").string(), "rule \"b\"\n  when order.completed\n  then coupon\nend\n");
   Ran r = RunPatron({"check", dir.str()});
   INFO(r.described);

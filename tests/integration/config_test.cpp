@@ -67,7 +67,8 @@ TEST_CASE("config: rules may be a list; settings absent from the text keep the b
   Config base;
   base.nats_url = "nats://base:1";
   base.batch_size = 7;
-  auto config = ParseConfigText("[engine]\nrules = [\"a.rules\", \"/abs/b.rules\"]\n", "list.toml", base, "/cfg");
+  auto config =
+      ParseConfigText("[engine]\nrules = [\"a.rules\", \"/abs/b.rules\"]\n", "list.toml", base, "/cfg");
   REQUIRE(config.ok());
   CHECK(config->rules == std::vector<std::string>{"/cfg/a.rules", "/abs/b.rules"});
   CHECK(config->nats_url == "nats://base:1");
@@ -80,7 +81,8 @@ TEST_CASE("config: mistakes are reported with file, line and column", "[config]"
     const char* message;
   };
   const Case cases[] = {
-      {"[nats]\nurl = \"nats://x:1\"\nsubjet_prefix = \"p\"\n", "bad.toml:3:1: unknown setting 'nats.subjet_prefix'"},
+      {"[nats]\nurl = \"nats://x:1\"\nsubjet_prefix = \"p\"\n",
+       "bad.toml:3:1: unknown setting 'nats.subjet_prefix'"},
       {"[engin]\nbatch_size = 1\n", "bad.toml:1:2: unknown section 'engin'"},
       {"[engine]\nbatch_size = \"big\"\n", "bad.toml:2:14: engine.batch_size must be an integer"},
       {"[engine]\nbatch_size = 0\n", "bad.toml:2:14: engine.batch_size must be between 1 and 1000000, not 0"},

@@ -23,7 +23,8 @@ TEST_CASE("replay: the restaurant example gives the golden actions", "[integrati
   Ran r = RunPatron({"replay", "--rules", kExample, "--events", kEvents});
   INFO(r.described);
   REQUIRE(r.code == 0);
-  if (const char* update = std::getenv("PATRON_UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+  if (const char* update = std::getenv("PATRON_UPDATE_GOLDEN");
+      update != nullptr && std::string(update) == "1") {
     WriteFile(kGolden, r.out);
     WARN("rewrote " << kGolden);
   }
@@ -40,7 +41,8 @@ TEST_CASE("replay: the restaurant example gives the golden actions", "[integrati
   CHECK(r.out == golden);
   // 63 lines: 62 events and a redelivery of one of them; VIP升级 emits
   // customer.became_vip twice.
-  CHECK(r.err.find("replay: 63 events read, 62 processed, 1 duplicate, 0 rejected, 2 emitted, 110 actions") != std::string::npos);
+  CHECK(r.err.find("replay: 63 events read, 62 processed, 1 duplicate, 0 rejected, 2 emitted, 110 actions") !=
+        std::string::npos);
 }
 
 TEST_CASE("replay: every action line is a CloudEvent whose id is unique", "[integration][replay]") {
@@ -62,7 +64,8 @@ TEST_CASE("replay: the same inputs give the same bytes, to stdout or to --out", 
   TempDir dir;
   const std::string out = (dir.path() / "actions.jsonl").string();
   Ran first = RunPatron({"replay", "--rules", kExample, "--events", kEvents});
-  Ran second = RunPatron({"replay", "--rules", kExample, "--events", kEvents, "--out", out, "--batch-size", "1"});
+  Ran second =
+      RunPatron({"replay", "--rules", kExample, "--events", kEvents, "--out", out, "--batch-size", "1"});
   INFO(first.described);
   INFO(second.described);
   REQUIRE(first.code == 0);
@@ -92,7 +95,7 @@ TEST_CASE("replay: bad lines are rejected, counted, written to --dead with their
   no_offset.replace(no_offset.find("+08:00"), 6, "");
   std::string no_id = event("inv-4", "1");
   no_id.replace(no_id.find(R"("id":"inv-4",)"), 13, "");
-  WriteFile(events, event("inv-1", "2") + "\n" +       // 1
+  WriteFile(events, event("inv-1", "2") + "\n" +        // 1
                         "\n" +                          // 2
                         "this is not json\n" +          // 3
                         no_offset + "\n" +              // 4
@@ -160,7 +163,8 @@ TEST_CASE("replay: --data keeps the state, so a second replay finds every event 
   INFO(second.described);
   REQUIRE(second.code == 0);
   CHECK(second.out.empty());
-  CHECK(second.err.find("63 events read, 0 processed, 63 duplicates, 0 rejected, 0 actions") != std::string::npos);
+  CHECK(second.err.find("63 events read, 0 processed, 63 duplicates, 0 rejected, 0 actions") !=
+        std::string::npos);
 }
 
 }  // namespace

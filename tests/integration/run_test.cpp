@@ -41,7 +41,8 @@ class Listener {
     natsOptions_SetURL(opts, url.c_str());
     status_ = natsConnection_Connect(&conn_, opts);
     natsOptions_Destroy(opts);
-    if (status_ == NATS_OK) status_ = natsConnection_Subscribe(&sub_, conn_, subject.c_str(), &OnMessage, this);
+    if (status_ == NATS_OK)
+      status_ = natsConnection_Subscribe(&sub_, conn_, subject.c_str(), &OnMessage, this);
     if (status_ == NATS_OK) status_ = natsConnection_Flush(conn_);
   }
   ~Listener() {
@@ -80,8 +81,8 @@ class Listener {
 };
 
 std::vector<std::string> RunArgs(const NatsServer& server, const std::string& data) {
-  return {PatronBinary(), "run",   "--core",       "--rules", kExample, "--nats", server.url(),
-          "--data",       data,    "--log-format", "json"};
+  return {PatronBinary(), "run",    "--core", "--rules",      kExample, "--nats",
+          server.url(),   "--data", data,     "--log-format", "json"};
 }
 
 bool Listening(const Process& engine) {
@@ -146,7 +147,8 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     auto log = Lines(engine.err());
     REQUIRE_FALSE(log.empty());
     CHECK(Field(log.back(), "level") == "info");
-    CHECK(Field(log.back(), "msg").find("64 events read, 62 processed, 1 duplicate, 1 rejected, 2 emitted, 110 actions") !=
+    CHECK(Field(log.back(), "msg")
+              .find("64 events read, 62 processed, 1 duplicate, 1 rejected, 2 emitted, 110 actions") !=
           std::string::npos);
     // No log line carries a phone number of the example in full.
     CHECK(engine.err().find("13911112222") == std::string::npos);
@@ -180,9 +182,10 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     const size_t before = actions.count();
     Ran again = RunPatron({"publish", "--nats", server.url(), "--events", kEvents});
     REQUIRE(again.code == 0);
-    actions.Publish("patron.events.stock.low",
-                    R"({"specversion":"1.0","id":"inv-after-restart","source":"inventory/s015","type":"stock.low",)"
-                    R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})");
+    actions.Publish(
+        "patron.events.stock.low",
+        R"({"specversion":"1.0","id":"inv-after-restart","source":"inventory/s015","type":"stock.low",)"
+        R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})");
     REQUIRE(WaitUntil([&] { return actions.count() > before; }, kBound));
     engine.Signal(SIGTERM);
     auto code = engine.Wait(kBound);
@@ -192,8 +195,8 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     REQUIRE(got.size() == before + 1);
     CHECK(Field(got.back().payload, "data.cause.event") == "inv-after-restart");
     CHECK(got.back().subject == "patron.actions.remind.s015");
-    CHECK(Field(Lines(engine.err()).back(), "msg").find("64 events read, 1 processed, 63 duplicates, 0 rejected, 1 action") !=
-          std::string::npos);
+    CHECK(Field(Lines(engine.err()).back(), "msg")
+              .find("64 events read, 1 processed, 63 duplicates, 0 rejected, 1 action") != std::string::npos);
   }
 }
 
@@ -205,25 +208,30 @@ TEST_CASE("run, publish, subscribe: settings from --config, flags win over it", 
   TempDir dir;
   const std::string config = (dir.path() / "patron.toml").string();
   WriteFile(config, "[nats]\nurl = \"" + server.url() + "\"\nsubject_prefix = \"chain1\"\n" +
-                        "[engine]\nrules = \"" + kExample + "\"\ndata = \"state\"\n[log]\nformat = \"json\"\n");
+                        "[engine]\nrules = \"" + kExample +
+                        "\"\ndata = \"state\"\n[log]\nformat = \"json\"\n");
   const std::string events = (dir.path() / "events.jsonl").string();
-  WriteFile(events,
-            R"({"specversion":"1.0","id":"inv-cfg-1","source":"inventory/s015","type":"stock.low",)"
-            R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})"
-            "\n");
+  WriteFile(
+      events,
+      R"({"specversion":"1.0","id":"inv-cfg-1","source":"inventory/s015","type":"stock.low",)"
+      R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})"
+      "\n");
 
   // The subject prefix of the file is replaced by the flag everywhere.
-  Process listener({PatronBinary(), "subscribe", "--config", config, "--subject", "chain2.actions.>", "--count", "1",
-                    "--timeout-ms", "30000", "--with-subject"});
-  REQUIRE(WaitUntil([&] { return listener.err().find("subscribed to chain2.actions.>") != std::string::npos; },
-                    kBound));
+  Process listener({PatronBinary(), "subscribe", "--config", config, "--subject", "chain2.actions.>",
+                    "--count", "1", "--timeout-ms", "30000", "--with-subject"});
+  REQUIRE(WaitUntil(
+      [&] { return listener.err().find("subscribed to chain2.actions.>") != std::string::npos; }, kBound));
   Process engine({PatronBinary(), "run", "--core", "--config", config, "--subject-prefix", "chain2"});
-  REQUIRE(WaitUntil([&] {
-    return engine.err().find("listening on chain2.events.>") != std::string::npos || !engine.running();
-  }, kBound));
+  REQUIRE(WaitUntil(
+      [&] {
+        return engine.err().find("listening on chain2.events.>") != std::string::npos || !engine.running();
+      },
+      kBound));
   INFO(engine.Describe());
   REQUIRE(engine.running());
-  Ran published = RunPatron({"publish", "--config", config, "--subject-prefix", "chain2", "--events", events});
+  Ran published =
+      RunPatron({"publish", "--config", config, "--subject-prefix", "chain2", "--events", events});
   INFO(published.described);
   REQUIRE(published.code == 0);
   CHECK(published.out == "published 1 event\n");
@@ -250,7 +258,8 @@ TEST_CASE("run, publish, subscribe: settings from --config, flags win over it", 
 TEST_CASE("subscribe: --count not reached before the silence timeout exits 1", "[integration][run]") {
   NatsServer server;
   REQUIRE(server.Start().ok());
-  Ran r = RunPatron({"subscribe", "--nats", server.url(), "--subject", "nobody.>", "--count", "2", "--timeout-ms", "100"});
+  Ran r = RunPatron(
+      {"subscribe", "--nats", server.url(), "--subject", "nobody.>", "--count", "2", "--timeout-ms", "100"});
   INFO(r.described);
   CHECK(r.code == 1);
   CHECK(r.out.empty());
@@ -266,7 +275,8 @@ TEST_CASE("run: an unreachable server or data directory is reported and exits 1"
     REQUIRE(server.Start().ok());
     url = server.url();
   }
-  Ran r = RunPatron({"run", "--core", "--rules", kExample, "--nats", url, "--data", (dir.path() / "d").string()});
+  Ran r =
+      RunPatron({"run", "--core", "--rules", kExample, "--nats", url, "--data", (dir.path() / "d").string()});
   INFO(r.described);
   CHECK(r.code == 1);
   CHECK(r.err.find(url) != std::string::npos);
