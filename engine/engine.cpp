@@ -27,36 +27,20 @@ Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& si
       options_(std::move(options)),
       log_(options_.logger.get()),
       evaluator_(rules),
-      fired_by_rule_(rules.rules.size(), 0),
-      actions_by_rule_(rules.rules.size(), 0),
-      rule_dirty_(rules.rules.size(), 0) {}
+      fired_by_rule_(rules.rules.size(), nullptr),
+      actions_by_rule_(rules.rules.size(), nullptr) {}
 
 void Engine::Impl::CountFired(uint32_t rule) {
-  ++fired_by_rule_[rule];
-  if (!rule_dirty_[rule]) {
-    rule_dirty_[rule] = 1;
-    dirty_rules_.push_back(rule);
-  }
+  uint64_t*& count = fired_by_rule_[rule];
+  if (count == nullptr) count = &stats_.fired_per_rule[rules_.rules[rule].name];
+  ++*count;
 }
 
 void Engine::Impl::CountAction(uint32_t rule) {
   ++stats_.actions;
-  ++actions_by_rule_[rule];
-  if (!rule_dirty_[rule]) {
-    rule_dirty_[rule] = 1;
-    dirty_rules_.push_back(rule);
-  }
-}
-
-const EngineStats& Engine::Impl::Stats() {
-  for (uint32_t i : dirty_rules_) {
-    const std::string& name = rules_.rules[i].name;
-    if (fired_by_rule_[i]) stats_.fired_per_rule[name] = fired_by_rule_[i];
-    if (actions_by_rule_[i]) stats_.actions_per_rule[name] = actions_by_rule_[i];
-    rule_dirty_[i] = 0;
-  }
-  dirty_rules_.clear();
-  return stats_;
+  uint64_t*& count = actions_by_rule_[rule];
+  if (count == nullptr) count = &stats_.actions_per_rule[rules_.rules[rule].name];
+  ++*count;
 }
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject) {

@@ -76,17 +76,15 @@ struct Engine::Impl {
   Event event_;                  // the message being accepted (reused)
   Evaluator evaluator_;
   Outbox outbox_;
-  // The per-rule maps of stats_ are filled from these counters (by rule
-  // index) when stats() is read, so the hot path does no map look-up.
+  // The per-rule counters live in the nodes of stats_'s maps (stable
+  // addresses), found by rule index: a rule's first count inserts its entry,
+  // later ones only increment, and reading stats() costs nothing.
   EngineStats stats_;
-  std::vector<uint64_t> fired_by_rule_;
-  std::vector<uint64_t> actions_by_rule_;
-  std::vector<uint8_t> rule_dirty_;     // counters changed since the last Stats()
-  std::vector<uint32_t> dirty_rules_;   // their indices
+  std::vector<uint64_t*> fired_by_rule_;    // null until the rule first fires
+  std::vector<uint64_t*> actions_by_rule_;  // null until the rule's first action
   void CountFired(uint32_t rule);
   void CountAction(uint32_t rule);
-  // stats_ with its per-rule maps brought up to date (cost: rules changed since the last call).
-  const EngineStats& Stats();
+  const EngineStats& Stats() const { return stats_; }
   size_t pending_ = 0;
 
   struct PendingEmit {
