@@ -1,5 +1,9 @@
 #include "actions/action_json.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 namespace patron {
 namespace {
 
@@ -36,11 +40,41 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
-// Appends `key` (a literal that needs no escaping) as `"key":`.
+// Longest key Key() takes.
+constexpr size_t kMaxKey = 32;
+
+// Appends `key` (a literal that needs no escaping) as `"key":`, in one append.
 void Key(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;
-  out += "\":";
+  char buf[kMaxKey + 3];
+  const size_t n = std::min(key.size(), kMaxKey);
+  buf[0] = '"';
+  std::memcpy(buf + 1, key.data(), n);
+  buf[n + 1] = '"';
+  buf[n + 2] = ':';
+  out.append(buf, n + 3);
+}
+
+// Length of the leading run of `text` that is copied verbatim: printable
+// ASCII other than '"' and '\\'. Eight bytes at a time (SWAR).
+size_t PlainPrefix(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, text.data() + i, 8);
+    const uint64_t quote = x ^ (kOnes * '"');
+    const uint64_t backslash = x ^ (kOnes * '\\');
+    // A byte's high bit is set in `special` iff it is < 0x20, '"', '\\' or >= 0x80.
+    const uint64_t special =
+        ((x - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | x) & kHigh;
+    if (special != 0) break;
+  }
+  for (; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+  }
+  return i;
 }
 
 void StringMember(std::string& out, std::string_view key, std::string_view value) {
@@ -144,7 +178,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   size_t run = 0;  // start of the pending run of bytes copied verbatim
-  size_t i = 0;
+  size_t i = PlainPrefix(text);
   const auto flush = [&](size_t end) { out.append(text.data() + run, end - run); };
   while (i < text.size()) {
     const unsigned char c = static_cast<unsigned char>(text[i]);

@@ -80,9 +80,10 @@ Status JsonlSink::Publish(const Action& action) {
   AppendActionJson(buf, action);
   buf += '\n';
   ++actions_written_;
-  auto it = per_rule_.find(action.rule);
-  if (it == per_rule_.end()) it = per_rule_.emplace(action.rule, 0).first;
-  ++it->second;
+  auto indexed = per_rule_index_.find(std::string_view(action.rule));
+  if (indexed == per_rule_index_.end())
+    indexed = per_rule_index_.emplace(action.rule, &per_rule_[action.rule]).first;
+  ++*indexed->second;
   return buf.size() >= options_.buffer_bytes ? actions_->Flush() : Status::Ok();
 }
 

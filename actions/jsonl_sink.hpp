@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "engine/action_sink.hpp"
 
@@ -57,6 +59,13 @@ class JsonlSink final : public ActionSink {
   uint64_t actions_written_ = 0;
   uint64_t dead_letters_ = 0;
   std::map<std::string, uint64_t, std::less<>> per_rule_;
+  // Hash index into per_rule_'s nodes, so counting an action costs one hash
+  // instead of a walk of string comparisons down the tree.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint64_t*, NameHash, std::equal_to<>> per_rule_index_;
 };
 
 }  // namespace patron

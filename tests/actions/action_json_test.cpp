@@ -2,6 +2,8 @@
 // events.md "Actions out" and decision 7), escaping, subjects, dead letters.
 #include <catch2/catch.hpp>
 
+#include <utility>
+
 #include "actions/action_json.hpp"
 
 namespace patron {
@@ -196,6 +198,29 @@ TEST_CASE("JSON string escaping", "[action_json]") {
   const std::string json = Json(a);
   CHECK(json.find(R"("rule":"Say \"hello\"\n")") != std::string::npos);
   CHECK(json.find(R"("template":"t\\1")") != std::string::npos);
+}
+
+TEST_CASE("JSON string escaping at every position of long strings", "[action_json]") {
+  // The plain run is scanned eight bytes at a time: put each special byte at
+  // every offset of a 21-byte string, so it falls in every lane of a word and
+  // in the tail, with a second one further on.
+  const std::pair<std::string, std::string> kCases[] = {
+      {"\"", "\\\""},          {"\\", "\\\\"},          {"\n", "\\n"},
+      {"\x01", "\\u0001"},     {"\x1f", "\\u001f"},      {std::string(1, '\0'), "\\u0000"},
+      {"\x7f", "\x7f"},         {" ", " "},                {"\x80", "\xEF\xBF\xBD"},
+      {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", "\xEF\xBF\xBD"}};
+  const std::string plain = "abcdefghijklmnopqrstu";
+  for (const auto& [raw, escaped] : kCases) {
+    for (size_t at = 0; at <= plain.size(); ++at) {
+      std::string text = plain.substr(0, at) + raw + plain.substr(at);
+      std::string expected = "\"" + plain.substr(0, at) + escaped + plain.substr(at) + "\"";
+      INFO("special " << escaped << " at " << at);
+      CHECK(JsonString(text) == expected);
+      text += raw;
+      expected.insert(expected.size() - 1, escaped);
+      CHECK(JsonString(text) == expected);
+    }
+  }
 }
 
 TEST_CASE("subjects", "[action_json]") {
