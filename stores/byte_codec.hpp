@@ -14,11 +14,19 @@
 namespace patron::codec {
 
 inline void PutVarint(std::string& out, uint64_t v) {
+  if (v < 0x80) {  // most counts, flags and lengths
+    out.push_back(static_cast<char>(v));
+    return;
+  }
+  // Longer ones (times, sums) in one append rather than a push_back per byte.
+  char buf[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  buf[n++] = static_cast<char>(v);
+  out.append(buf, n);
 }
 
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
@@ -33,7 +41,9 @@ inline void PutBytes(std::string& out, std::string_view s) {
 
 // 8 bytes, most significant first, so that LMDB's byte order is numeric order.
 inline void PutFixed64BigEndian(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  out.append(buf, 8);
 }
 
 inline uint64_t GetFixed64BigEndian(std::string_view in) {
