@@ -15,3 +15,20 @@ function(patron_module target)
     target_link_libraries(${target} INTERFACE ${ARG_DEPS})
   endif()
 endfunction()
+
+# patron_fuzzer(<target> <library> <source>): a libFuzzer executable (clang
+# only, PATRON_BUILD_FUZZERS=ON) over <source>, with <library> instrumented
+# for coverage, address and undefined-behaviour checks.
+function(patron_fuzzer target library source)
+  if(NOT PATRON_BUILD_FUZZERS)
+    return()
+  endif()
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "PATRON_BUILD_FUZZERS needs clang (-fsanitize=fuzzer)")
+  endif()
+  target_compile_options(${library} PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+  add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/${source})
+  target_compile_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(${target} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${target} PRIVATE ${library})
+endfunction()
