@@ -9,15 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_string.hpp"  // AppendJsonString, used with these
 #include "engine/action.hpp"
 
 namespace patron {
-
-// Appends `text` as a JSON string literal (with the quotes). Escapes '"',
-// '\\' and control characters (\b \f \n \r \t, others as \u00xx, the way
-// Boost.JSON serialises), writes other UTF-8 as is and replaces each byte of
-// an invalid UTF-8 sequence by U+FFFD, so the output is always valid JSON.
-void AppendJsonString(std::string& out, std::string_view text);
 
 // Appends the action's envelope, one JSON object without a newline:
 // {"specversion":"1.0","id":..,"source":"patron","type":"patron.action.<kind>",

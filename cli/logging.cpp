@@ -6,39 +6,16 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "base/json_string.hpp"
+
 namespace patron::cli {
 namespace {
 
+// Appends `text` as a JSON string (base/json_string.hpp) to spdlog's buffer.
 void AppendJsonString(spdlog::memory_buf_t& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out.append(std::string_view("\\\""));
-        break;
-      case '\\':
-        out.append(std::string_view("\\\\"));
-        break;
-      case '\n':
-        out.append(std::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(std::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(std::string_view("\\t"));
-        break;
-      default:
-        if (c < 0x20) {
-          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out.append(esc, esc + sizeof esc);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
+  std::string literal;
+  patron::AppendJsonString(literal, text);
+  out.append(literal.data(), literal.data() + literal.size());
 }
 
 // {"time":"2026-03-01T04:34:56.123Z","level":"info","logger":"patron","msg":"..."}

@@ -4,31 +4,13 @@
 #include <functional>
 #include <limits>
 
+#include "base/identifier.hpp"
 #include "dsl/lower.hpp"
 
 namespace patron::dsl {
 namespace {
 
-bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// "a.b.c": identifiers separated by single dots.
-bool IsDottedName(std::string_view s) {
-  if (s.empty()) return false;
-  bool at_start = true;
-  for (char c : s) {
-    if (at_start) {
-      if (!IsIdentStart(c)) return false;
-      at_start = false;
-    } else if (c == '.') {
-      at_start = true;
-    } else if (!IsIdentChar(c)) {
-      return false;
-    }
-  }
-  return !at_start;
-}
 
 // "a, b or c"
 std::string JoinOptions(const std::vector<std::string>& options) {

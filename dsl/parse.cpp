@@ -10,6 +10,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "base/identifier.hpp"
 #include "dsl/grammar.hpp"
 #include "dsl/lower.hpp"
 
@@ -17,9 +18,6 @@ namespace patron::dsl {
 namespace {
 
 namespace x3 = boost::spirit::x3;
-
-bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 
 const char* SkipSpace(const char* p, const char* end) {
   while (p != end) {

@@ -25,6 +25,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "base/identifier.hpp"
 #include "base/phone.hpp"
 #include "engine/json_arena.hpp"
 
@@ -35,24 +36,6 @@ namespace json = boost::json;
 
 // Longest value quoted in a rejection reason.
 constexpr size_t kMaxQuoted = 64;
-
-bool IsIdentStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
-
-bool IsDottedName(std::string_view s) {
-  bool at_start = true;
-  for (char c : s) {
-    if (at_start) {
-      if (!IsIdentStart(c)) return false;
-      at_start = false;
-    } else if (c == '.') {
-      at_start = true;
-    } else if (!IsIdentChar(c)) {
-      return false;
-    }
-  }
-  return !at_start;
-}
 
 // `text` cut to kMaxQuoted bytes at a UTF-8 boundary, with "..." if cut.
 std::string Quote(std::string_view text) {

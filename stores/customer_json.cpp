@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "base/json_string.hpp"
 #include "base/phone.hpp"
 #include "stores/profile_updates.hpp"
 
@@ -11,38 +12,7 @@ namespace patron {
 
 namespace {
 
-// Appends `s` as a JSON string; UTF-8 is written as is.
-void AppendString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
+void AppendString(std::string& out, std::string_view s) { AppendJsonString(out, s); }
 
 class ObjectWriter {
  public:
