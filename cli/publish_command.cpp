@@ -63,10 +63,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   Result<Config> config = ResolveConfig(vm);
-  if (!config.ok()) {
-    if (config.status().code() == StatusCode::kIoError) return Failure(kName, config.status().message());
-    return UsageError(kName, config.status().message());
-  }
+  if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (vm.count("events") == 0) return UsageError(kName, "--events is required");
 
   auto reader = LineReader::Open(vm["events"].as<std::string>());

@@ -85,10 +85,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
 
   Result<Config> config = ResolveConfig(vm);
-  if (!config.ok()) {
-    if (config.status().code() == StatusCode::kIoError) return Failure(kName, config.status().message());
-    return UsageError(kName, config.status().message());
-  }
+  if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (config->rules.empty()) return UsageError(kName, "--rules is required");
   if (vm.count("events") == 0) return UsageError(kName, "--events is required");
   if (vm.count("until") != 0 && !ParseRfc3339(vm["until"].as<std::string>())) {

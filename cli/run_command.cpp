@@ -202,10 +202,7 @@ int RunCommand(const std::vector<std::string>& args) {
     return UsageError(kName, "JetStream mode arrives with the reliability issue; use --core for plain NATS");
   }
   Result<Config> config = ResolveConfig(vm);
-  if (!config.ok()) {
-    if (config.status().code() == StatusCode::kIoError) return Failure(kName, config.status().message());
-    return UsageError(kName, config.status().message());
-  }
+  if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (config->rules.empty()) return UsageError(kName, "--rules is required (or [engine] rules in --config)");
   if (config->data_dir.empty()) return UsageError(kName, "--data is required (or [engine] data in --config)");
 

@@ -88,4 +88,9 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
   return config;
 }
 
+int ConfigErrorExit(const std::string& command, const Status& status) {
+  if (status.code() == StatusCode::kIoError) return Failure(command, status.message());
+  return UsageError(command, status.message());
+}
+
 }  // namespace patron::cli

@@ -32,4 +32,8 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
 // file), kIoError (unreadable file); the message names the setting.
 Result<Config> ResolveConfig(const po::variables_map& vm);
 
+// The exit status for a ResolveConfig() failure, after printing it: an
+// unreadable file is a failure (1), a bad value a usage error (2).
+int ConfigErrorExit(const std::string& command, const Status& status);
+
 }  // namespace patron::cli

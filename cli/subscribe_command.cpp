@@ -39,10 +39,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   Result<Config> config = ResolveConfig(vm);
-  if (!config.ok()) {
-    if (config.status().code() == StatusCode::kIoError) return Failure(kName, config.status().message());
-    return UsageError(kName, config.status().message());
-  }
+  if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (vm.count("subject") == 0) return UsageError(kName, "--subject is required");
   const std::string subject = vm["subject"].as<std::string>();
   // 0: no limit.
