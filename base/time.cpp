@@ -127,24 +127,32 @@ std::optional<TimePoint> ParseRfc3339(std::string_view s) {
 }
 
 void AppendRfc3339Utc(std::string& out, TimePoint t) {
+  // Written into a fixed buffer: this runs for every action and log line.
   int64_t secs = t >= 0 ? t / kMicrosPerSecond : -((-t + kMicrosPerSecond - 1) / kMicrosPerSecond);
   int64_t frac = t - secs * kMicrosPerSecond;
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   int64_t rem = secs - days * 86400;
-  out += FormatDate(static_cast<int32_t>(days));
-  out.push_back('T');
-  AppendPadded(out, rem / 3600, 2);
-  out.push_back(':');
-  AppendPadded(out, (rem / 60) % 60, 2);
-  out.push_back(':');
-  AppendPadded(out, rem % 60, 2);
+  CivilDate c = CivilFromDays(static_cast<int32_t>(days));
+  if (c.year < 0 || c.year > 9999) {  // outside RFC 3339's four-digit years: the slow, general path
+    out += FormatDate(static_cast<int32_t>(days));
+  } else {
+    char d[10] = {static_cast<char>('0' + c.year / 1000), static_cast<char>('0' + c.year / 100 % 10),
+                  static_cast<char>('0' + c.year / 10 % 10), static_cast<char>('0' + c.year % 10), '-',
+                  static_cast<char>('0' + c.month / 10), static_cast<char>('0' + c.month % 10), '-',
+                  static_cast<char>('0' + c.day / 10), static_cast<char>('0' + c.day % 10)};
+    out.append(d, sizeof d);
+  }
+  const int64_t h = rem / 3600, m = (rem / 60) % 60, sec = rem % 60;
+  char tm[9] = {'T', static_cast<char>('0' + h / 10), static_cast<char>('0' + h % 10), ':',
+                static_cast<char>('0' + m / 10), static_cast<char>('0' + m % 10), ':',
+                static_cast<char>('0' + sec / 10), static_cast<char>('0' + sec % 10)};
+  out.append(tm, sizeof tm);
   if (frac != 0) {
-    char fb[6];
+    char fb[7] = {'.'};
     int64_t f = frac;
-    for (int k = 5; k >= 0; --k) { fb[k] = static_cast<char>('0' + f % 10); f /= 10; }
-    int len = 6;
-    while (len > 0 && fb[len - 1] == '0') --len;
-    out.push_back('.');
+    for (int k = 6; k >= 1; --k) { fb[k] = static_cast<char>('0' + f % 10); f /= 10; }
+    int len = 7;
+    while (fb[len - 1] == '0') --len;
     out.append(fb, len);
   }
   out.push_back('Z');

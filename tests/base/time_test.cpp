@@ -33,3 +33,15 @@ TEST_CASE("phones are normalised and masked") {
   CHECK(MaskPhone("13800138000") == "138****8000");
   CHECK(MaskPhonesInText("call 13800138000 now") == "call 138****8000 now");
 }
+
+TEST_CASE("RFC 3339 output round-trips over many instants") {
+  // Every 7 hours and 13 microseconds across 1969..2100, both directions.
+  for (TimePoint t = -400 * kMicrosPerDay; t < 47'500 * kMicrosPerDay; t += 7 * kMicrosPerHour + 13) {
+    std::string text = FormatRfc3339Utc(t);
+    INFO(text);
+    REQUIRE(ParseRfc3339(text) == t);
+  }
+  CHECK(FormatRfc3339Utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(FormatRfc3339Utc(-1) == "1969-12-31T23:59:59.999999Z");
+  CHECK(FormatRfc3339Utc(*ParseRfc3339("2024-02-29T23:59:59.5+00:00")) == "2024-02-29T23:59:59.5Z");
+}
