@@ -18,7 +18,7 @@
 # Everything it starts is stopped by PID on exit; its files go to a temporary
 # directory that is removed at the end (KEEP=1 keeps it).
 #
-#   sudo ./scripts/demo.sh
+#   ./scripts/demo.sh          # as root, or a user with sudo
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/examples/restaurant"

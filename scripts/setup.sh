@@ -3,7 +3,7 @@
 # (bookworm), as root or through sudo. Idempotent: packages already present
 # are left alone, and `apt-get update` runs only when something is missing.
 #
-#   sudo ./scripts/setup.sh
+#   ./scripts/setup.sh         # as root, or a user with sudo
 set -euo pipefail
 
 PACKAGES=(

@@ -4,7 +4,7 @@
 # their own nats-server on free 127.0.0.1 ports and keep state in temporary
 # directories. The exit status is ctest's.
 #
-#   sudo ./scripts/test.sh            # BUILD_DIR, BUILD_TYPE, JOBS override
+#   ./scripts/test.sh                 # as root or with sudo; BUILD_DIR, BUILD_TYPE, JOBS override
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
