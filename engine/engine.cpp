@@ -18,7 +18,7 @@
 
 namespace patron {
 
-Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock,
                    EngineOptions options)
     : rules_(rules),
       store_(store),
@@ -135,7 +135,7 @@ Status Engine::Impl::Commit() {
 
 // ------------------------------------------------------------------ Engine
 
-Engine::Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+Engine::Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock,
                EngineOptions options)
     : impl_(std::make_unique<Impl>(rules, store, sink, clock, std::move(options))) {}
 

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,6 +51,14 @@ struct EngineOptions {
   // Also record an Outcome (kFired) for every firing that runs its actions.
   // Off by default: it costs a write per firing; EngineStats counts firings.
   bool record_fired_outcomes = false;
+  // Customers visited per slice of a schedule broadcast (`every day at`,
+  // `on <date> at`). The engine commits before each slice.
+  size_t broadcast_slice = 1000;
+  // Slices of a broadcast run per FireDue() before it returns to take
+  // events again (`patron run`: 1, so a broadcast over millions of customers
+  // never stalls intake). Replay and tests finish every broadcast before the
+  // next event (the default), which keeps their output deterministic.
+  size_t max_slices_per_fire = SIZE_MAX;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -67,12 +76,16 @@ struct EngineStats {
   uint64_t emits_dropped = 0;     // `emit`s deeper than max_emit_depth
   uint64_t customers_created = 0;
   uint64_t merges = 0;            // customers merged into another
+  uint64_t timers_armed = 0;      // timers put (absence, sequence, wait, deferred, date, schedule)
+  uint64_t timers_fired = 0;      // timers that came due and ran
+  uint64_t timers_cancelled = 0;  // timers removed before they came due (re-armed, B arrived, date changed)
+  uint64_t broadcast_customers = 0;  // customers visited by schedule broadcasts
 };
 
 class Engine {
  public:
   // `rules`, `store`, `sink` and `clock` must outlive the engine.
-  Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock,
+  Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock,
          EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
@@ -83,6 +96,17 @@ class Engine {
   // failed Status only when the store or sink failed, after which the engine
   // must not be used.
   Status Accept(std::string_view message, std::string_view subject = {});
+
+  // Fires, in due order (ties: arming order), every timer due at or before
+  // the clock's Now(), and arms the schedule rules that have no timer yet.
+  // Accept() calls it before each event; `patron run` also calls it when
+  // its Asio timer expires, and replay after setting the clock to --until.
+  // Returns true when a broadcast is still unfinished because
+  // EngineOptions::max_slices_per_fire slices ran (call again soon).
+  Result<bool> FireDue();
+  // When the next timer is due, or nullopt when none is armed (for the run
+  // loop's Asio timer). Reads the store (no I/O when cached).
+  Result<std::optional<TimePoint>> NextDue();
 
   // Commits every change since the last commit, then publishes the actions
   // and dead letters of that batch in the order they were produced.

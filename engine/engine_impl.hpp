@@ -30,7 +30,7 @@
 namespace patron {
 
 struct Engine::Impl {
-  Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, const Clock& clock, EngineOptions options);
+  Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock, EngineOptions options);
 
   // engine.cpp
   Status Accept(std::string_view message, std::string_view subject);
@@ -68,7 +68,7 @@ struct Engine::Impl {
   const CompiledRules& rules_;
   StateStore& store_;
   ActionSink& sink_;
-  const Clock& clock_;
+  Clock& clock_;
   EngineOptions options_;
   spdlog::logger* log_;  // null: silent
 

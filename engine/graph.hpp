@@ -36,6 +36,7 @@
 
 #include "base/decimal.hpp"
 #include "base/time.hpp"
+#include "base/timezone.hpp"
 #include "dsl/ast.hpp"
 #include "engine/value.hpp"
 
@@ -159,6 +160,51 @@ struct CompiledRule {
   uint64_t holdout_below = 0;           // decision 4: held out iff bucket < this
 
   std::vector<CompiledAction> actions;
+
+  // ---- time-driven (the time issue)
+  // The type whose events are dispatched to this rule through `types` (its
+  // trigger runs on them): the event type for kEvent/kFirst/kAggregate, B
+  // for kFollowedBy; empty for triggers that only timers fire (absence, not
+  // followed by, date, schedules).
+  bool dispatched = true;
+  // kAggregate: the window (kLifetime: whole history).
+  dsl::Window window = dsl::Window::kLifetime;
+  Duration window_length = 0;           // kSliding
+  // kAbsence `for`, sequences `within`, kDate offset.
+  Duration duration = 0;
+  // Sequences: `on <field>` (event path node, read on A and on B), or kNoNode
+  // to correlate by customer. `on_key` keys their keyed state.
+  uint32_t on_field = kNoNode;
+  uint64_t on_key = 0;                  // StableHash({"on", name})
+  // kDate
+  bool date_before = false;
+  bool date_is_birthday = true;         // else customer.attrs.<date_attr_name>
+  std::string date_attr_name;           // the name after attrs.
+  bool yearly = false;
+  // kDate and schedules: minutes after local midnight; kEveryWeekday: weekday
+  // (0 = Sunday); kOnDate: the date (days since the epoch).
+  int32_t at_minutes = 0;
+  int32_t weekday = 0;
+  int32_t on_date = 0;
+  // `wait`: the trigger's own where (evaluated at the trigger) and the delay;
+  // `where` is then evaluated when the wait ends.
+  uint32_t trigger_where = kNoNode;
+  std::optional<Duration> wait;
+  // `between from and to` (minutes after local midnight).
+  bool has_between = false;
+  int32_t between_from = 0;
+  int32_t between_to = 0;
+};
+
+// What an event of a type does to a time-driven rule besides dispatching.
+enum class WatchRole : uint8_t {
+  kArmAbsence,     // an event of a listed type: (re)arm the absence deadline
+  kOpenSequence,   // an A of `(not) followed by`: open it (arm its timer)
+  kCloseSequence,  // a B of `not followed by`: close the open A's of its key
+};
+struct Watch {
+  uint32_t rule = 0;  // rules index
+  WatchRole role = WatchRole::kArmAbsence;
 };
 
 // Rules of one bucket whose numeric range on one event path is known.
@@ -224,6 +270,14 @@ class CompiledRules {
   std::unordered_map<std::string, TypeDispatch, StringHash, std::equal_to<>> types;  // by event type
   std::unordered_map<std::string, std::vector<DeclaredField>, StringHash, std::equal_to<>> declared;
   std::string timezone;                               // CompileOptions::timezone
+  TimeZone zone = TimeZone::Utc();                    // loaded from `timezone`
+
+  // Time-driven rules. Watches run after the rules of an event, in
+  // rule-set order.
+  std::unordered_map<std::string, std::vector<Watch>, StringHash, std::equal_to<>> watches;  // by event type
+  std::vector<uint32_t> date_rules;      // rules index, rule-set order
+  std::vector<uint32_t> schedule_rules;  // rules index, rule-set order
+  std::unordered_map<uint64_t, uint32_t> rule_by_key;  // rule_key -> rules index
 
   // Storage that constants point into (deques: growth never moves elements).
   std::deque<std::string> constant_strings;
@@ -238,6 +292,17 @@ class CompiledRules {
   const std::vector<DeclaredField>* Declared(std::string_view type) const {
     auto it = declared.find(type);
     return it == declared.end() ? nullptr : &it->second;
+  }
+  // The watches of an event type, or nullptr.
+  const std::vector<Watch>* Watches(std::string_view type) const {
+    auto it = watches.find(type);
+    return it == watches.end() ? nullptr : &it->second;
+  }
+  // The rule whose rule_key is `key` (timers name their rule so), or nullptr
+  // when no rule of this set has it (the rule was removed).
+  const CompiledRule* FindRuleByKey(uint64_t key) const {
+    auto it = rule_by_key.find(key);
+    return it == rule_by_key.end() ? nullptr : &rules[it->second];
   }
   // The rule called `name`, or nullptr.
   const CompiledRule* FindRule(std::string_view name) const;

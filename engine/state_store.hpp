@@ -9,9 +9,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "engine/event.hpp"
+#include "engine/timer.hpp"
 #include "stores/customer_record.hpp"
 
 namespace patron {
@@ -58,6 +60,27 @@ class StateStore {
   // Appends an outcome record (held out, suppressed, skipped, converted) and
   // counts it per rule.
   virtual Status RecordOutcome(const Outcome& outcome) = 0;
+
+  // Durable timers (engine/timer.hpp). Like everything else they belong to
+  // the open batch until Commit(); lookups see the batch's puts and deletes.
+  // The next arming sequence number (strictly increasing, persisted at Commit()).
+  virtual uint64_t NextTimerSeq() = 0;
+  // Adds `timer`, or replaces the one with the same key.
+  virtual Status PutTimer(const TimerRecord& timer) = 0;
+  // Removes the timer at `key`; removing one that is not there is not an error.
+  virtual Status DeleteTimer(const TimerKey& key) = 0;
+  // The timer with the smallest key whose due <= `up_to`, or nullopt.
+  // O(log n); costs no I/O when nothing is due.
+  virtual Result<std::optional<TimerRecord>> NextDueTimer(TimePoint up_to) = 0;
+  // The due time of the earliest timer, or nullopt when there is none.
+  virtual Result<std::optional<TimePoint>> EarliestTimerDue() = 0;
+  // Number of timers stored (committed and in the batch).
+  virtual Result<uint64_t> TimerCount() = 0;
+
+  // Up to `max` customer ids greater than `after` ("" = from the start), in
+  // byte order, from the committed state (customers created in the open
+  // batch are not listed; commit first). Replaces the contents of `out`.
+  virtual Status ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) = 0;
 
   // Writes every change since the last Commit() in one transaction and makes
   // it durable. On failure nothing of the batch is written and the store

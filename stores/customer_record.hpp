@@ -17,6 +17,7 @@
 #include "base/decimal.hpp"
 #include "base/time.hpp"
 #include "engine/event.hpp"
+#include "engine/timer.hpp"
 
 namespace patron {
 
@@ -66,6 +67,23 @@ struct RuleState {
   std::optional<Decimal> min;
   std::optional<Decimal> max;
   std::vector<TimePoint> firings;   // `limit`: times of the last n firings, oldest first
+
+  // Time-driven state (the time issue).
+  // Absence, date and schedule rules: the timer armed now (to cancel it on re-arming).
+  std::optional<TimerKey> timer;
+  // Absence: the deadline armed (a late, older event never moves it back).
+  // Date: the date value (days since the epoch) the timer was armed from.
+  std::optional<int64_t> armed;
+  // Sequences: the open A events of this key, oldest first (their timers).
+  std::vector<TimerKey> open;
+  // Windowed aggregates (`over D`, `this month`): the aggregated events still
+  // inside the window, in time order; entries that left it are dropped.
+  struct WindowEntry {
+    TimePoint time = 0;
+    Decimal value;  // 0 for count
+    friend bool operator==(const WindowEntry&, const WindowEntry&) = default;
+  };
+  std::vector<WindowEntry> window;
 };
 
 struct IssuedCoupon {
