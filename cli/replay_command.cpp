@@ -2,6 +2,7 @@
 // server (events.md "The command-line contract").
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -32,6 +33,10 @@ std::string Summary(const EngineStats& stats, const dsl::RuleSet& rules, double 
   std::ostringstream s;
   s << "replay: " << EventCounts(stats);
   if (stats.rejected > 0 && !dead_path.empty()) s << " (rejected lines in " << dead_path << ")";
+  s << "\n";
+  s << "timers: " << stats.timers_armed << " armed, " << stats.timers_fired << " fired, " << stats.timers_cancelled
+    << " cancelled";
+  if (stats.broadcast_customers > 0) s << ", " << stats.broadcast_customers << " customers visited by broadcasts";
   s << "\n";
   s << "actions per rule:\n";
   for (const dsl::Rule& rule : rules.rules) {
@@ -68,14 +73,15 @@ int ReplayCommand(const std::vector<std::string>& args) {
                    "State lives in LMDB: in --data DIR when given (kept, and reused by a later\n"
                    "replay or `patron inspect`), else in a temporary directory removed at exit.\n"
                    "\n"
-                   "--until T (RFC 3339 with an offset) is checked, but fires nothing yet: the\n"
-                   "time-driven timers (absence, schedules, wait, followed by) arrive with the\n"
-                   "timers issue; until then only event-triggered rules fire."};
+                   "Time is event time: before each event, every timer due at or before its\n"
+                   "time fires (absence, sequences, waits, quiet hours, dates, schedules). The\n"
+                   "clock only moves forward. Timers due after the last event fire only if\n"
+                   "--until T (RFC 3339 with an offset) reaches them."};
   po::options_description options("Options");
   options.add_options()("events", po::value<std::string>()->value_name("FILE"),
                         "events, one CloudEvent JSON object per line")(
       "until", po::value<std::string>()->value_name("T"),
-      "RFC 3339 time up to which timers fire (checked only: see above)")(
+      "after the last event, fire the timers due up to this RFC 3339 time")(
       "out", po::value<std::string>()->value_name("FILE"), "write the actions here instead of stdout")(
       "dead", po::value<std::string>()->value_name("FILE"),
       "write rejected lines here, one JSON object each");
@@ -88,13 +94,13 @@ int ReplayCommand(const std::vector<std::string>& args) {
   if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (config->rules.empty()) return UsageError(kName, "--rules is required");
   if (vm.count("events") == 0) return UsageError(kName, "--events is required");
-  if (vm.count("until") != 0 && !ParseRfc3339(vm["until"].as<std::string>())) {
-    return UsageError(kName, "--until '" + vm["until"].as<std::string>() +
-                                 "' is not an RFC 3339 time with an offset (e.g. 2026-04-01T00:00:00+08:00)");
-  }
+  std::optional<TimePoint> until;
   if (vm.count("until") != 0) {
-    std::cerr << "patron replay: note: --until is checked, but this build has no time-driven timers yet, so "
-                 "nothing fires after the last event\n";
+    until = ParseRfc3339(vm["until"].as<std::string>());
+    if (!until) {
+      return UsageError(kName, "--until '" + vm["until"].as<std::string>() +
+                                   "' is not an RFC 3339 time with an offset (e.g. 2026-04-01T00:00:00+08:00)");
+    }
   }
   const std::string events_path = vm["events"].as<std::string>();
   const std::string dead_path = vm.count("dead") != 0 ? vm["dead"].as<std::string>() : "";
@@ -131,7 +137,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
   if (!store.ok()) return Failure(kName, store.status().message());
 
   ReplaySink sink(**jsonl);
-  ManualClock clock;
+  EventTimeClock clock;
   EngineOptions engine_options;
   engine_options.mask_staff_phones = config->mask_staff_phones;
   Engine engine(*loaded->compiled, **store, sink, clock, engine_options);
@@ -153,6 +159,11 @@ int ReplayCommand(const std::vector<std::string>& args) {
       Status committed = engine.Commit();
       if (!committed.ok()) return Failure(kName, committed.ToString());
     }
+  }
+  if (until) {
+    clock.Set(*until);
+    auto fired = engine.FireDue();
+    if (!fired.ok()) return Failure(kName, fired.status().ToString());
   }
   Status committed = engine.Commit();
   if (!committed.ok()) return Failure(kName, committed.ToString());

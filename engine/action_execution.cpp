@@ -47,11 +47,10 @@ bool AsAttributeText(const Value& v, std::string& out) {
 }  // namespace
 
 void Engine::Impl::AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action,
-                                  const Event& event, const CustomerRecord* customer,
-                                  const std::string& limit_key) const {
-  std::string_view who = customer ? std::string_view(customer->profile.id) : std::string_view(limit_key);
+                                  const Firing& firing, const CustomerRecord* customer) const {
+  std::string_view who = customer ? std::string_view(customer->profile.id) : std::string_view(firing.limit_key);
   StableHasher h;
-  h.Add(rule.name).Add(who).Add(event.source).Add(event.id).Add(action.index_text);
+  h.Add(rule.name).Add(who).Add(firing.CauseSource()).Add(firing.CauseId()).Add(action.index_text);
   uint64_t v = h.Finish();
   static constexpr char kDigits[] = "0123456789abcdef";
   char hex[16];
@@ -59,13 +58,14 @@ void Engine::Impl::AppendActionId(std::string& out, const CompiledRule& rule, co
   out.append(hex, 16);
 }
 
-Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                                  const CustomerRecord* customer, const std::string& limit_key) {
+Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+                                  const CustomerRecord* customer) {
+  const Event& event = *firing.event;
   Action& a = outbox_.NewAction(rule.index);
-  AppendActionId(a.id, rule, action, event, customer, limit_key);
+  AppendActionId(a.id, rule, action, firing, customer);
   a.kind = action.kind;
   a.rule = rule.name;
-  a.time = event.time;
+  a.time = firing.time;
   if (customer != nullptr) {
     a.customer_id = customer->profile.id;
     const std::string& phone = customer->profile.phone;
@@ -76,7 +76,8 @@ Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction
   }
   if (!event.store.empty()) a.store = event.store;
   else if (customer != nullptr) a.store = customer->profile.store;
-  a.cause_event = event.id;
+  if (firing.deadline) a.cause_deadline = firing.deadline;
+  else a.cause_event = event.id;
   return a;
 }
 
@@ -85,24 +86,32 @@ void Engine::Impl::ProfileChanged(CustomerRecord* customer) {
   evaluator_.CustomerChanged();
 }
 
-Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                               CustomerRecord* customer, const std::string& limit_key, int depth) {
+Status Engine::Impl::RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer,
+                                int depth) {
+  for (const CompiledAction& action : rule.actions)
+    PATRON_RETURN_IF_ERROR(RunAction(rule, action, firing, customer, depth));
+  return Status::Ok();
+}
+
+Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+                               CustomerRecord* customer, int depth) {
+  const Event& event = *firing.event;
   auto suppress = [&](std::string reason) {
     ++stats_.suppressed;
-    return Record(OutcomeKind::kSuppressed, rule, event, customer, std::move(reason));
+    return Record(OutcomeKind::kSuppressed, rule, firing, customer, std::move(reason));
   };
   const bool mask = options_.mask_staff_phones;
 
   switch (action.kind) {
     case dsl::ActionKind::kCoupon: {
       if (customer != nullptr && !CouponAllowed(customer->profile)) return suppress("opted out of all");
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, false, a.code);
       a.value = action.coupon_value;
-      if (action.coupon_valid) a.valid_until = event.time + *action.coupon_valid;
+      if (action.coupon_valid) a.valid_until = firing.time + *action.coupon_valid;
       if (customer != nullptr) {
         auto& coupons = customer->coupons;
-        coupons.push_back(IssuedCoupon{a.code, rule.name, event.time, false});
+        coupons.push_back(IssuedCoupon{a.code, rule.name, firing.time, false});
         if (coupons.size() > options_.max_coupons_per_customer)
           coupons.erase(coupons.begin(), coupons.end() - static_cast<std::ptrdiff_t>(options_.max_coupons_per_customer));
         store_.MarkDirty(customer);
@@ -115,20 +124,20 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
         bool all = (customer->profile.opted_out & kOptOutAll) != 0;
         return suppress(std::string("opted out of ") + (all ? "all" : channel));
       }
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       a.channel = action.channel;
       evaluator_.Render(action.text, false, a.template_name);
       return Status::Ok();
     }
     case dsl::ActionKind::kTicket: {
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.title);
       a.priority = action.priority;
       a.role = action.role;
       return Status::Ok();
     }
     case dsl::ActionKind::kRemind: {
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.text);
       a.role = action.role;
       return Status::Ok();
@@ -148,7 +157,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
         tags.erase(it);
       }
       ProfileChanged(customer);
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       a.tag = std::move(tag);
       return Status::Ok();
     }
@@ -195,7 +204,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
         AppendJson(json, Value::String(target));
       }
       ProfileChanged(customer);
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       a.attr = action.set_attr_name;
       a.value_json = std::move(json);
       return Status::Ok();
@@ -206,7 +215,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       if (v.kind() != ValueKind::kNumber) return suppress("points: the amount is not a number");
       customer->profile.points += v.number();
       ProfileChanged(customer);
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       a.delta = v.number();
       a.balance = customer->profile.points;
       return Status::Ok();
@@ -224,10 +233,12 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       pending.depth = depth + 1;
       Event& e = pending.event;
       e.source = "patron";
-      e.id = "emit-" + Hex64(StableHash({rule.name, customer_id, event.source, event.id, action.index_text}));
+      e.id = "emit-" + Hex64(StableHash({rule.name, customer_id, firing.CauseSource(), firing.CauseId(),
+                                         action.index_text}));
       e.type = action.emit_type;
-      e.time = event.time;
-      e.time_text = event.time_text;
+      e.time = firing.time;
+      e.time_text = firing.time == event.time && !event.time_text.empty() ? event.time_text
+                                                                          : FormatRfc3339Utc(firing.time);
       e.store = event.store;
       if (customer != nullptr) {
         e.identity[static_cast<size_t>(IdentityKind::kId)] = customer->profile.id;
@@ -237,12 +248,12 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       for (const auto& [name, node] : action.emit_fields) e.data[name] = ToJson(evaluator_.Eval(node));
       if (const auto* s = e.data.if_contains("store")) e.store = s->is_string() ? std::string(s->get_string()) : "";
       emits_.push_back(std::move(pending));
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       a.emit_type = action.emit_type;
       return Status::Ok();
     }
     case dsl::ActionKind::kWebhook: {
-      Action& a = StartAction(rule, action, event, customer, limit_key);
+      Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, false, a.endpoint);
       return Status::Ok();
     }

@@ -16,52 +16,6 @@ void CompiledRulesDeleter::operator()(CompiledRules* rules) const { std::default
 
 namespace {
 
-constexpr std::string_view kNotYet =
-    "' is not supported yet in this build (time-driven triggers arrive with the time issue)";
-
-void NotYet(const dsl::RuleSet& rs, dsl::Diagnostics& diags, dsl::Span span, const std::string& construct) {
-  std::string message = "'" + construct;
-  message += kNotYet;
-  diags.Error(rs.files, span, std::move(message));
-}
-
-const char* WeekdayName(int32_t weekday) {
-  static constexpr const char* kNames[] = {"sunday",   "monday", "tuesday", "wednesday",
-                                           "thursday", "friday", "saturday"};
-  return weekday >= 0 && weekday < 7 ? kNames[weekday] : "weekday";
-}
-
-// Reports every time-driven construct of `rule` (one error per occurrence).
-void ReportTimeDriven(const dsl::RuleSet& rs, const dsl::Rule& rule, dsl::Diagnostics& diags) {
-  const dsl::Trigger& t = rule.trigger;
-  switch (t.kind) {
-    case dsl::TriggerKind::kEvent:
-    case dsl::TriggerKind::kFirst:
-      break;
-    case dsl::TriggerKind::kAggregate:
-      switch (t.window) {
-        case dsl::Window::kLifetime: break;
-        case dsl::Window::kSliding: NotYet(rs, diags, t.window_span, "over"); break;
-        case dsl::Window::kDay: NotYet(rs, diags, t.window_span, "this day"); break;
-        case dsl::Window::kWeek: NotYet(rs, diags, t.window_span, "this week"); break;
-        case dsl::Window::kMonth: NotYet(rs, diags, t.window_span, "this month"); break;
-        case dsl::Window::kYear: NotYet(rs, diags, t.window_span, "this year"); break;
-      }
-      break;
-    case dsl::TriggerKind::kAbsence: NotYet(rs, diags, t.span, "no ... for"); break;
-    case dsl::TriggerKind::kNotFollowedBy: NotYet(rs, diags, t.span, "not followed by"); break;
-    case dsl::TriggerKind::kFollowedBy: NotYet(rs, diags, t.span, "followed by"); break;
-    case dsl::TriggerKind::kDate:
-      NotYet(rs, diags, t.span, std::string(t.before ? "before" : "after") + " customer." + t.date_attribute.text);
-      break;
-    case dsl::TriggerKind::kEveryDay: NotYet(rs, diags, t.span, "every day"); break;
-    case dsl::TriggerKind::kEveryWeekday: NotYet(rs, diags, t.span, std::string("every ") + WeekdayName(t.weekday)); break;
-    case dsl::TriggerKind::kOnDate: NotYet(rs, diags, t.span, "on " + FormatDate(t.on_date)); break;
-  }
-  if (rule.wait) NotYet(rs, diags, rule.wait_span, "wait");
-  if (rule.between) NotYet(rs, diags, rule.between->span, "between");
-}
-
 bool IsPhonePath(const dsl::Expr& e) {
   if (e.kind != dsl::ExprKind::kPath) return false;
   if (e.root == dsl::PathRoot::kCustomer) return e.segments.size() == 1 && e.segments[0].text == "phone";
@@ -75,12 +29,19 @@ class RuleCompiler {
 
   void Compile(const CompileOptions& options) {
     out_.timezone = options.timezone;
+    auto zone = TimeZone::Load(options.timezone);
+    if (zone.ok()) {
+      out_.zone = *zone;
+    } else {
+      diags_.ErrorNoSpan("--timezone", zone.status().message());
+    }
     for (const dsl::EventDecl& decl : rs_.events) {
       auto& fields = out_.declared[decl.type.text];
       for (const dsl::FieldDecl& f : decl.fields) fields.push_back(DeclaredField{f.name.text, f.type});
     }
     out_.rules.reserve(rs_.rules.size());
     for (size_t i = 0; i < rs_.rules.size(); ++i) CompileRule(rs_.rules[i], static_cast<uint32_t>(i));
+    for (const CompiledRule& r : out_.rules) out_.rule_by_key.emplace(r.rule_key, r.index);
 
     // Evaluation order: priority high to low, ties in rule-set order.
     out_.rank_to_rule.resize(out_.rules.size());
@@ -123,6 +84,7 @@ class RuleCompiler {
       r.compare = t.compare;
       r.threshold = t.threshold;
     }
+    CompileTime(rule, r, scope);
     if (rule.where) r.where = Root(exprs_.Compile(*rule.where, scope));
 
     if (rule.limit) {
@@ -139,6 +101,74 @@ class RuleCompiler {
       r.holdout_below = micros <= 0 ? 0 : static_cast<uint64_t>(micros / 100);
     }
     for (size_t i = 0; i < rule.actions.size(); ++i) r.actions.push_back(CompileAction(rule.actions[i], i, scope));
+  }
+
+  // The time-driven parts of a rule: what dispatches it, what its events
+  // watch, windows, waits, quiet hours, dates and schedules.
+  void CompileTime(const dsl::Rule& rule, CompiledRule& r, ExprScope& scope) {
+    const dsl::Trigger& t = rule.trigger;
+    r.duration = t.duration;
+    r.window = t.window;
+    r.window_length = t.window_length;
+    r.at_minutes = t.at_minutes;
+    r.weekday = t.weekday;
+    r.on_date = t.on_date;
+    auto watch = [&](const dsl::Name& type, WatchRole role) {
+      out_.watches[type.text].push_back(Watch{r.index, role});
+    };
+    switch (t.kind) {
+      case dsl::TriggerKind::kEvent:
+      case dsl::TriggerKind::kFirst:
+      case dsl::TriggerKind::kAggregate:
+        break;
+      case dsl::TriggerKind::kAbsence:
+        r.dispatched = false;
+        for (const dsl::Name& type : t.event_types) watch(type, WatchRole::kArmAbsence);
+        break;
+      case dsl::TriggerKind::kNotFollowedBy:
+      case dsl::TriggerKind::kFollowedBy: {
+        const bool followed = t.kind == dsl::TriggerKind::kFollowedBy;
+        r.dispatched = followed;
+        if (followed) r.event_type = t.event_types[1].text;  // it fires on B
+        // B closes before A opens, so an event that is both (A == B) never
+        // closes the A it opens itself.
+        if (!followed) watch(t.event_types[1], WatchRole::kCloseSequence);
+        watch(t.event_types[0], WatchRole::kOpenSequence);
+        if (t.on_field) {
+          dsl::Expr path;
+          path.kind = dsl::ExprKind::kPath;
+          path.root = dsl::PathRoot::kEvent;
+          path.span = t.on_field->span;
+          path.segments.push_back(*t.on_field);
+          r.on_field = Root(exprs_.Compile(path, ExprScope{}));
+        }
+        r.on_key = StableHash({"on", rule.name.text});
+        scope.declared = out_.Declared(followed ? t.event_types[1].text : t.event_types[0].text);
+        break;
+      }
+      case dsl::TriggerKind::kDate:
+        r.dispatched = false;
+        r.date_before = t.before;
+        r.yearly = t.yearly;
+        r.date_is_birthday = t.date_attribute.text == "birthday";
+        if (!r.date_is_birthday) r.date_attr_name = t.date_attribute.text.substr(6);  // after "attrs."
+        out_.date_rules.push_back(r.index);
+        break;
+      case dsl::TriggerKind::kEveryDay:
+      case dsl::TriggerKind::kEveryWeekday:
+      case dsl::TriggerKind::kOnDate:
+        r.dispatched = false;
+        out_.schedule_rules.push_back(r.index);
+        break;
+    }
+    if (!r.dispatched) r.event_type.clear();
+    r.wait = rule.wait;
+    if (t.where) r.trigger_where = Root(exprs_.Compile(*t.where, scope));
+    if (rule.between) {
+      r.has_between = true;
+      r.between_from = rule.between->from_minutes;
+      r.between_to = rule.between->to_minutes;
+    }
   }
 
   CompiledTemplate CompileTemplate(const dsl::Template& t, const ExprScope& scope) {
@@ -211,8 +241,6 @@ class RuleCompiler {
 
 CompiledRulesPtr CompileRules(const dsl::RuleSet& rules, dsl::Diagnostics& diags, const CompileOptions& options) {
   size_t errors_before = diags.count();
-  for (const dsl::Rule& rule : rules.rules) ReportTimeDriven(rules, rule, diags);
-  if (diags.count() != errors_before) return nullptr;
   auto out = std::make_unique<CompiledRules>();
   RuleCompiler(rules, diags, *out).Compile(options);
   if (diags.count() != errors_before) return nullptr;

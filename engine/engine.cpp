@@ -63,11 +63,19 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject) 
       return Status::Ok();
     }
   }
+  // Timers due at or before the event's time fire first.
+  clock_.EventSeen(event_.time);
+  auto fired = FireDue();
+  if (!fired.ok()) return fired.status();
   return ProcessWithEmits(event_);
 }
 
 Status Engine::Impl::ProcessWithEmits(Event& event) {
   PATRON_RETURN_IF_ERROR(ProcessOne(event, 0));
+  return RunEmits();
+}
+
+Status Engine::Impl::RunEmits() {
   while (!emits_.empty()) {
     PendingEmit next = std::move(emits_.front());
     emits_.pop_front();
@@ -119,6 +127,7 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
     }
   }
   PATRON_RETURN_IF_ERROR(RunRules(event, customer, depth));
+  if (customer != nullptr && !rules_.date_rules.empty()) PATRON_RETURN_IF_ERROR(SyncDateRules(*customer, event.time));
   PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id));
   ++stats_.events_processed;
   return Status::Ok();
@@ -144,6 +153,10 @@ Engine::~Engine() = default;
 Status Engine::Accept(std::string_view message, std::string_view subject) { return impl_->Accept(message, subject); }
 
 Status Engine::Commit() { return impl_->Commit(); }
+
+Result<bool> Engine::FireDue() { return impl_->FireDue(); }
+
+Result<std::optional<TimePoint>> Engine::NextDue() { return impl_->store_.EarliestTimerDue(); }
 
 size_t Engine::pending() const { return impl_->pending_; }
 

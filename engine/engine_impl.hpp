@@ -11,6 +11,7 @@
 // skipped (recorded as suppressed with reason "no customer").
 
 #include <deque>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +27,21 @@
 #include "engine/graph.hpp"
 #include "engine/outbox.hpp"
 #include "engine/state_store.hpp"
+#include "engine/timer.hpp"
 
 namespace patron {
+
+// The cause and time of one firing, passed from the trigger to the actions.
+struct Firing {
+  const Event* event = nullptr;       // the triggering event; never null (Impl::no_event_ when none)
+  TimePoint time = 0;                 // when the actions run (action `time`, now())
+  std::optional<TimePoint> deadline;  // absence, date and schedule firings: data.cause.deadline
+  std::string deadline_text;          // the deadline as RFC 3339 UTC (hashed into action ids)
+  std::string limit_key;              // `limit per <path>` key, once WithinLimit computed it
+  // The cause's (source, id) as hashed into action and emit ids (decisions 2, 11).
+  std::string_view CauseSource() const { return deadline ? std::string_view() : std::string_view(event->source); }
+  std::string_view CauseId() const { return deadline ? std::string_view(deadline_text) : std::string_view(event->id); }
+};
 
 struct Engine::Impl {
   Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock, EngineOptions options);
@@ -36,6 +50,7 @@ struct Engine::Impl {
   Status Accept(std::string_view message, std::string_view subject);
   // Runs `event` and then the events its rules emitted (breadth first).
   Status ProcessWithEmits(Event& event);
+  Status RunEmits();
   // Dedupe, customer, built-in profile, rules, MarkProcessed.
   Status ProcessOne(Event& event, int depth);
   Status Commit();
@@ -45,25 +60,65 @@ struct Engine::Impl {
   Status RunRules(const Event& event, CustomerRecord* customer, int depth);
   Status RunRule(const CompiledRule& rule, bool range_checked, const Event& event, CustomerRecord* customer,
                  int depth);
-  // The trigger of `rule` for this event (updating `first`/aggregate state).
-  bool Triggered(const CompiledRule& rule, CustomerRecord* customer);
+  // The trigger of `rule` for this event (updating `first`/aggregate/sequence state).
+  Result<bool> Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer);
+  // After the trigger (and its where) held: `wait`, or where and Proceed.
+  // The evaluator must be positioned on (firing.event, customer, firing.time).
+  Status AfterTrigger(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth);
+  // limit, holdout, then the actions now or (outside `between`) deferred.
+  Status Proceed(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth);
   // Checks and records `limit`; false (and a kSkippedLimit outcome) when the firing is over it.
-  Result<bool> WithinLimit(const CompiledRule& rule, const Event& event, CustomerRecord* customer,
-                           std::string& limit_key);
-  Status Record(OutcomeKind kind, const CompiledRule& rule, const Event& event, const CustomerRecord* customer,
+  Result<bool> WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer);
+  Status Record(OutcomeKind kind, const CompiledRule& rule, const Firing& firing, const CustomerRecord* customer,
                 std::string detail);
 
   // action_execution.cpp
-  Status RunAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                   CustomerRecord* customer, const std::string& limit_key, int depth);
+  Status RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer, int depth);
+  Status RunAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+                   CustomerRecord* customer, int depth);
   // Fills the members every action has; returns the outbox slot.
-  Action& StartAction(const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                      const CustomerRecord* customer, const std::string& limit_key);
+  Action& StartAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+                      const CustomerRecord* customer);
   // The profile changed under a rule: visible to later rules.
   void ProfileChanged(CustomerRecord* customer);
   // Decision 2's id, appended as 16 hex digits.
-  void AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action, const Event& event,
-                      const CustomerRecord* customer, const std::string& limit_key) const;
+  void AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+                      const CustomerRecord* customer) const;
+
+  // time_watches.cpp: what an event arms or closes, and date re-arming.
+  Status RunWatches(const Event& event, CustomerRecord* customer);
+  Status ArmAbsence(const CompiledRule& rule, const Event& event, CustomerRecord& customer);
+  Status OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer);
+  // Closes the open A's of `event`'s key with A.time <= event.time; sets
+  // `within` when one of them was open less than D before it.
+  Status CloseSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer, bool& within);
+  // The correlation key of `event` for a sequence rule (customer id, or the
+  // `on` field's AppendKey text); false when there is none.
+  bool SequenceKey(const CompiledRule& rule, const Event& event, const CustomerRecord* customer, std::string& key);
+  // Re-arms the date rules whose date attribute changed (language.md "Date triggers").
+  Status SyncDateRules(CustomerRecord& customer, TimePoint now);
+  // Puts a timer with the next arming sequence number; returns its key.
+  Result<TimerKey> Arm(TimerRecord timer);
+  Status Cancel(const TimerKey& key);
+
+  // timer_firing.cpp
+  Result<bool> FireDue();
+  Status ArmSchedules(TimePoint now);
+  Status FireTimer(const CompiledRule& rule, TimerRecord& timer);
+  Status FireAbsence(const CompiledRule& rule, const TimerRecord& timer);
+  Status FireSequence(const CompiledRule& rule, const TimerRecord& timer);
+  Status FireWait(const CompiledRule& rule, const TimerRecord& timer);
+  Status FireDeferred(const CompiledRule& rule, const TimerRecord& timer);
+  Status FireDate(const CompiledRule& rule, const TimerRecord& timer);
+  // One slice of a schedule broadcast; `done` when every customer was visited.
+  Status FireScheduleSlice(const CompiledRule& rule, TimerRecord& timer, bool& done);
+  // The customer a timer belongs to (nullptr when none or gone).
+  Result<CustomerRecord*> TimerCustomer(const TimerRecord& timer);
+  // A timer's firing context: its stored event (decoded into timer_event_) or none.
+  Firing TimerFiring(const TimerRecord& timer, TimePoint time);
+  // Arms a kWait or kDeferred timer carrying `firing`.
+  Status ArmLater(TimerKind kind, const CompiledRule& rule, const Firing& firing, const CustomerRecord* customer,
+                  TimePoint due);
 
   const CompiledRules& rules_;
   StateStore& store_;
@@ -94,6 +149,11 @@ struct Engine::Impl {
   std::deque<PendingEmit> emits_;  // emitted events waiting for the current one to finish
   std::vector<uint32_t> candidates_;  // scratch: candidate codes of one event
   std::string key_;                   // scratch: index tuple key
+
+  const Event no_event_;        // the "event" of firings that have none (all fields empty)
+  Event timer_event_;           // a timer's stored event, decoded
+  bool schedules_armed_ = false;
+  std::vector<std::string> broadcast_ids_;  // scratch: one broadcast slice
 };
 
 }  // namespace patron

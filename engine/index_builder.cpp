@@ -247,11 +247,14 @@ std::vector<uint32_t> BuildDispatch(CompiledRules& g, const CompileOptions& opti
   std::map<std::string, std::map<std::vector<uint32_t>, std::map<std::string, std::vector<BucketRule>>>> plan;
 
   for (CompiledRule& rule : g.rules) {
-    TypeDispatch& dispatch = g.types[rule.event_type];
     rule.indexed = false;
     rule.residual.clear();
     rule.range_conjuncts.clear();
-    if (rule.trigger != dsl::TriggerKind::kEvent || rule.where == kNoNode) {
+    if (!rule.dispatched) continue;  // only timers fire it
+    TypeDispatch& dispatch = g.types[rule.event_type];
+    // Stateful triggers change state on every event of the type; a rule
+    // with `wait` evaluates its where when the wait ends.
+    if (rule.trigger != dsl::TriggerKind::kEvent || rule.where == kNoNode || rule.wait) {
       dispatch.always.push_back(rule.rank << 1);
       continue;
     }

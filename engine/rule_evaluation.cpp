@@ -7,6 +7,7 @@
 
 #include "base/stable_hash.hpp"
 #include "engine/engine_impl.hpp"
+#include "engine/window_aggregate.hpp"
 
 namespace patron {
 namespace {
@@ -45,7 +46,7 @@ std::string LimitDetail(const CompiledRule& rule) {
 Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int depth) {
   evaluator_.BeginEvent(event, customer, event.time);
   const TypeDispatch* dispatch = rules_.Dispatch(event.type);
-  if (dispatch == nullptr) return Status::Ok();
+  if (dispatch == nullptr) return RunWatches(event, customer);
 
   candidates_.clear();
   size_t sources = 0;  // non-empty sorted runs appended
@@ -89,11 +90,16 @@ Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int 
     const CompiledRule& rule = rules_.rules[rules_.rank_to_rule[code >> 1]];
     PATRON_RETURN_IF_ERROR(RunRule(rule, (code & 1) != 0, event, customer, depth));
   }
-  return Status::Ok();
+  return RunWatches(event, customer);
 }
 
-bool Engine::Impl::Triggered(const CompiledRule& rule, CustomerRecord* customer) {
+Result<bool> Engine::Impl::Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
   switch (rule.trigger) {
+    case dsl::TriggerKind::kFollowedBy: {
+      bool within = false;
+      PATRON_RETURN_IF_ERROR(CloseSequence(rule, event, customer, within));
+      return within;
+    }
     case dsl::TriggerKind::kFirst: {
       if (customer == nullptr) return false;
       RuleState& state = customer->StateOf(rule.rule_key);
@@ -112,6 +118,12 @@ bool Engine::Impl::Triggered(const CompiledRule& rule, CustomerRecord* customer)
         x = v.number();
       }
       RuleState& s = customer->StateOf(rule.rule_key);
+      if (rule.window != dsl::Window::kLifetime) {
+        WindowSpec spec{rule.window, rule.window_length, &rules_.zone};
+        EdgeVerdict v = StepWindowedAggregate(s, spec, rule.aggregate, rule.compare, rule.threshold, event.time, x);
+        store_.MarkDirty(customer);
+        return v.Fires();
+      }
       bool before = false, after = false;
       switch (rule.aggregate) {
         case dsl::Aggregate::kCount:
@@ -150,22 +162,21 @@ bool Engine::Impl::Triggered(const CompiledRule& rule, CustomerRecord* customer)
   }
 }
 
-Status Engine::Impl::Record(OutcomeKind kind, const CompiledRule& rule, const Event& event,
+Status Engine::Impl::Record(OutcomeKind kind, const CompiledRule& rule, const Firing& firing,
                             const CustomerRecord* customer, std::string detail) {
   Outcome o;
   o.kind = kind;
   o.rule = rule.name;
   if (customer != nullptr) o.customer_id = customer->profile.id;
-  o.time = event.time;
-  o.cause = event.id;
+  o.time = firing.time;
+  o.cause = firing.CauseId();
   o.detail = std::move(detail);
   return store_.RecordOutcome(o);
 }
 
-Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& event, CustomerRecord* customer,
-                                       std::string& limit_key) {
+Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer) {
   if (!rule.has_limit) return true;
-  const TimePoint t = event.time;
+  const TimePoint t = firing.time;
   // At most n firings in (t - D, t]; a firing exactly D later is allowed.
   auto allowed = [&](const RuleState& s) {
     int64_t in_window = 0;
@@ -183,7 +194,7 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& ev
     RuleState& s = customer->StateOf(rule.rule_key);
     if (!allowed(s)) {
       ++stats_.skipped_limit;
-      PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, event, customer, LimitDetail(rule)));
+      PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, firing, customer, LimitDetail(rule)));
       return false;
     }
     remember(s);
@@ -192,6 +203,8 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& ev
   }
   Value key = evaluator_.Eval(rule.limit_path);
   if (key.is_null()) return true;  // a null key is not limited
+  std::string& limit_key = firing.limit_key;
+  limit_key.clear();
   AppendText(limit_key, key);
   auto found = store_.FindKeyedState(rule.rule_key, limit_key);
   if (!found.ok()) return found.status();
@@ -200,7 +213,7 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& ev
   s.rule_key = rule.rule_key;
   if (!allowed(s)) {
     ++stats_.skipped_limit;
-    PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, event, customer, LimitDetail(rule)));
+    PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, firing, customer, LimitDetail(rule)));
     return false;
   }
   remember(s);
@@ -210,19 +223,32 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, const Event& ev
 
 Status Engine::Impl::RunRule(const CompiledRule& rule, bool range_checked, const Event& event,
                              CustomerRecord* customer, int depth) {
-  if (!Triggered(rule, customer)) return Status::Ok();
-  if (rule.indexed) {
-    for (uint32_t c : rule.residual)
+  auto triggered = Triggered(rule, event, customer);
+  if (!triggered.ok()) return triggered.status();
+  if (!*triggered) return Status::Ok();
+  Firing firing;
+  firing.event = &event;
+  firing.time = event.time;
+  if (!rule.indexed) return AfterTrigger(rule, firing, customer, depth);
+  for (uint32_t c : rule.residual)
+    if (!evaluator_.Test(c)) return Status::Ok();
+  if (!range_checked)
+    for (uint32_t c : rule.range_conjuncts)
       if (!evaluator_.Test(c)) return Status::Ok();
-    if (!range_checked)
-      for (uint32_t c : rule.range_conjuncts)
-        if (!evaluator_.Test(c)) return Status::Ok();
-  } else if (!evaluator_.Test(rule.where)) {
-    return Status::Ok();
-  }
+  return Proceed(rule, firing, customer, depth);
+}
 
-  std::string limit_key;
-  auto within = WithinLimit(rule, event, customer, limit_key);
+Status Engine::Impl::AfterTrigger(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
+  if (rule.wait) {
+    if (!evaluator_.Test(rule.trigger_where)) return Status::Ok();
+    return ArmLater(TimerKind::kWait, rule, firing, customer, firing.time + *rule.wait);
+  }
+  if (!evaluator_.Test(rule.where)) return Status::Ok();
+  return Proceed(rule, firing, customer, depth);
+}
+
+Status Engine::Impl::Proceed(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
+  auto within = WithinLimit(rule, firing, customer);
   if (!within.ok()) return within.status();
   if (!*within) return Status::Ok();
 
@@ -232,13 +258,15 @@ Status Engine::Impl::RunRule(const CompiledRule& rule, bool range_checked, const
     uint64_t bucket = StableHash({"holdout", rule.name, customer_id}) % 1'000'000;
     if (bucket < rule.holdout_below) {
       ++stats_.held_out;
-      return Record(OutcomeKind::kHeldOut, rule, event, customer, {});
+      return Record(OutcomeKind::kHeldOut, rule, firing, customer, {});
     }
   }
-  if (options_.record_fired_outcomes) PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kFired, rule, event, customer, {}));
-  for (const CompiledAction& action : rule.actions)
-    PATRON_RETURN_IF_ERROR(RunAction(rule, action, event, customer, limit_key, depth));
-  return Status::Ok();
+  if (options_.record_fired_outcomes) PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kFired, rule, firing, customer, {}));
+  if (rule.has_between && !InDailyWindow(rules_.zone, firing.time, rule.between_from, rule.between_to)) {
+    TimePoint opening = NextWindowOpening(rules_.zone, firing.time, rule.between_from, rule.between_to);
+    return ArmLater(TimerKind::kDeferred, rule, firing, customer, opening);
+  }
+  return RunActions(rule, firing, customer, depth);
 }
 
 }  // namespace patron

@@ -56,6 +56,8 @@ class StateStore {
   // State of `limit ... per <path>` keys (not per customer): nullopt if none.
   virtual Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) = 0;
   virtual Status PutKeyedState(std::string_view key, const RuleState& state) = 0;
+  // Removes the state of (rule_key, key); removing one that is not there is not an error.
+  virtual Status DeleteKeyedState(uint64_t rule_key, std::string_view key) = 0;
 
   // Appends an outcome record (held out, suppressed, skipped, converted) and
   // counts it per rule.
