@@ -285,6 +285,19 @@ void MergeRuleState(RuleState& into, const RuleState& from) {
   std::merge(into.firings.begin(), into.firings.end(), from.firings.begin(), from.firings.end(),
              std::back_inserter(firings));
   into.firings = std::move(firings);
+  // Time-driven state: the survivor keeps its own armed timer (the other's
+  // timers name the merged-away customer and are dropped when due); open
+  // sequence A's and window entries are united in order.
+  std::vector<TimerKey> open;
+  open.reserve(into.open.size() + from.open.size());
+  std::merge(into.open.begin(), into.open.end(), from.open.begin(), from.open.end(), std::back_inserter(open));
+  into.open = std::move(open);
+  std::vector<RuleState::WindowEntry> window;
+  window.reserve(into.window.size() + from.window.size());
+  std::merge(into.window.begin(), into.window.end(), from.window.begin(), from.window.end(),
+             std::back_inserter(window),
+             [](const RuleState::WindowEntry& a, const RuleState::WindowEntry& b) { return a.time < b.time; });
+  into.window = std::move(window);
 }
 
 template <typename T>
