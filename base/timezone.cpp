@@ -10,6 +10,10 @@
 // date:: and std::chrono share many names in C++20 (floor, sys_seconds,
 // local_t, ...): every name below is qualified, and times cross into date
 // only as whole seconds.
+//
+// date 3.0.1 reads only the explicit transitions of a zone file, not its
+// POSIX TZ footer (HowardHinnant/date issue #794): Debian's "fat" tzdata lists
+// them up to 2037, after which the zone's last offset holds all year.
 
 namespace patron {
 namespace {
@@ -39,7 +43,7 @@ Result<TimeZone> TimeZone::Load(std::string_view iana_name) {
     (void)zone->get_info(SysSeconds(0));
     return TimeZone(zone, std::move(name));
   } catch (const std::exception& e) {
-    return Status::Invalid("unknown time zone '" + name + "': " + e.what());
+    return Status::Invalid("unknown time zone '" + name + "' (" + e.what() + ")");
   }
 }
 
@@ -121,7 +125,8 @@ std::optional<TimePoint> NextDateOccurrence(const TimeZone& zone, int32_t date, 
   const int32_t near_year = CivilFromDays(zone.ToLocal(after).days - offset_days).year;
   for (int32_t year = near_year - 1; year <= near_year + 2; ++year) {
     const uint32_t day = std::min(base.day, DaysInMonth(year, base.month));
-    const TimePoint at = zone.AtLocal(DaysFromCivil({year, base.month, day}) + offset_days, minutes) + offset_rest;
+    const TimePoint at =
+        zone.AtLocal(DaysFromCivil({year, base.month, day}) + offset_days, minutes) + offset_rest;
     if (at > after) return at;
   }
   return std::nullopt;  // unreachable: the last year tried is more than a year after `after`

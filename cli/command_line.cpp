@@ -1,8 +1,8 @@
 #include "cli/command_line.hpp"
 
-#include <cctype>
-#include <filesystem>
 #include <iostream>
+
+#include "base/timezone.hpp"
 
 namespace patron::cli {
 
@@ -43,14 +43,9 @@ bool Given(const po::variables_map& vm, const char* name) {
 }
 
 Status CheckTimezone(const std::string& name) {
-  // An IANA name is a relative path of letters, digits and _+-/ only; this
-  // also keeps "../" from escaping the zoneinfo directory.
-  bool well_formed = !name.empty() && name.front() != '/' && name.find("..") == std::string::npos;
-  for (unsigned char c : name) {
-    well_formed = well_formed && (std::isalnum(c) || c == '_' || c == '+' || c == '-' || c == '/');
-  }
-  std::error_code ec;
-  if (!well_formed || !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + name, ec)) {
+  // The same lookup the engine makes (date/tz over the OS tzdata), so a name
+  // accepted here always loads there.
+  if (!TimeZone::Load(name).ok()) {
     return Status::Invalid("unknown timezone '" + name +
                            "' (expected an IANA name from /usr/share/zoneinfo, e.g. Asia/Shanghai)");
   }
