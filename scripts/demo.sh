@@ -14,7 +14,16 @@
 #      with SIGTERM;
 #   5. prints what each listener received, the dead letters, one customer's
 #      profile (`patron inspect`), and the summary of `patron replay` over the
-#      same events, checking that replay and run gave the same actions.
+#      same events, checking that replay and run gave the same event-driven
+#      actions. The actions that time made happen differ: `patron run` fires
+#      deadlines by the system clock, which is past every deadline of March
+#      2026, so it fires each as soon as it is set; the replay fires them in
+#      event time;
+#   6. shows the rules driven by time (30 days of silence, a wait of 24
+#      hours, birthdays, a holiday broadcast, orders not accepted within 10
+#      minutes, quiet hours): a live demo cannot wait 30 days, so it replays
+#      examples/restaurant/time-events.jsonl with --until past its last
+#      event and prints what time made fire, when, and why.
 # Everything it starts is stopped by PID on exit; its files go to a temporary
 # directory that is removed at the end (KEEP=1 keeps it).
 #
@@ -70,11 +79,41 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 EVENTS="$WORK/events.jsonl"
 cat "$EXAMPLE/events.jsonl" "$EXAMPLE/bad-events.jsonl" >"$EVENTS"
 
+# event_driven <actions.jsonl>: the actions that ran at the time of their
+# cause event (or of an event it emitted), in order. The others were made by
+# time: a deadline, the end of a `wait`, of quiet hours, of `not followed by`.
+cat >"$WORK/event_driven.py" <<'PY'
+import datetime, json, sys
+times = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    try:
+        e = json.loads(line)
+        t = datetime.datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
+        times[e["id"]] = t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass  # the malformed lines of bad-events.jsonl
+for line in open(sys.argv[2], encoding="utf-8"):
+    a = json.loads(line)
+    cause = a["data"]["cause"].get("event")
+    if cause is not None and (cause.startswith("emit-") or times.get(cause) == a["time"]):
+        sys.stdout.write(line)
+PY
+event_driven() { python3 "$WORK/event_driven.py" "$EVENTS" "$1"; }
+count_event_driven() { if [ -f "$1" ]; then event_driven "$1" | wc -l; else echo 0; fi; }
+at_least_event_driven() { [ "$(count_event_driven "$1")" -ge "$2" ]; }
+# True when the file has not grown for a second (polled by wait_for).
+settled() {
+  local before after
+  before=$(lines "$1"); sleep 1; after=$(lines "$1")
+  [ "$before" = "$after" ]
+}
+
 # The replay gives what the engine must send, so that the wait below knows
 # when everything has arrived, and which store had the most staff actions.
 "$PATRON" replay --rules "$EXAMPLE" --events "$EVENTS" --out "$WORK/replay.jsonl" \
   --dead "$WORK/replay-dead.jsonl" 2>"$WORK/replay.err"
 EXPECTED_ACTIONS=$(lines "$WORK/replay.jsonl")
+EXPECTED_EVENT_DRIVEN=$(count_event_driven "$WORK/replay.jsonl")
 EXPECTED_DEAD=$(lines "$WORK/replay-dead.jsonl")
 STORE=$(python3 - "$WORK/replay.jsonl" <<'PY'
 import collections, json, sys
@@ -133,7 +172,8 @@ listen dead "patron.dead"
 
 echo "== Publishing $(lines "$EVENTS") lines of events"
 "$PATRON" publish --nats "$NATS" --events "$EVENTS"
-wait_for "$EXPECTED_ACTIONS actions" at_least "$WORK/all.jsonl" "$EXPECTED_ACTIONS"
+wait_for "$EXPECTED_EVENT_DRIVEN event-driven actions" at_least_event_driven "$WORK/all.jsonl" "$EXPECTED_EVENT_DRIVEN"
+wait_for "the deadlines already past to fire" settled "$WORK/all.jsonl"
 wait_for "$EXPECTED_DEAD dead letters" at_least "$WORK/dead.jsonl" "$EXPECTED_DEAD"
 if grep -q '"action":"webhook"' "$WORK/replay.jsonl"; then
   wait_for "the CRM webhook calls" at_least "$WORK/crm.jsonl" "$(grep -c '"action":"webhook"' "$WORK/replay.jsonl")"
@@ -199,9 +239,67 @@ echo "================ patron inspect --data DIR customer $CUSTOMER"
 echo
 echo "================ patron replay --rules examples/restaurant --events <the same lines>"
 cat "$WORK/replay.err"
-if cmp -s "$WORK/all.jsonl" "$WORK/replay.jsonl"; then
-  echo "run and replay sent the same $EXPECTED_ACTIONS actions, byte for byte, in the same order"
+event_driven "$WORK/all.jsonl" >"$WORK/all-event-driven.jsonl"
+event_driven "$WORK/replay.jsonl" >"$WORK/replay-event-driven.jsonl"
+if cmp -s "$WORK/all-event-driven.jsonl" "$WORK/replay-event-driven.jsonl"; then
+  echo "run and replay sent the same $EXPECTED_EVENT_DRIVEN event-driven actions, byte for byte, in the same order"
 else
-  echo "run and replay differ:"; diff <(sort "$WORK/all.jsonl") <(sort "$WORK/replay.jsonl") | head -n 20
+  echo "run and replay differ:"
+  diff <(sort "$WORK/all-event-driven.jsonl") <(sort "$WORK/replay-event-driven.jsonl") | head -n 20
   exit 1
 fi
+echo "made by time: $((EXPECTED_ACTIONS - EXPECTED_EVENT_DRIVEN)) actions in the replay, at their deadlines in event time;"
+echo "  $(($(lines "$WORK/all.jsonl") - EXPECTED_EVENT_DRIVEN)) in patron run, which fires deadlines by the system clock ($(date -u +%Y-%m-%d)):"
+echo "  every deadline of these March 2026 events had passed, so each fired as soon as it was set"
+
+TIME_EVENTS="$EXAMPLE/time-events.jsonl"
+TIME_UNTIL="2026-06-01T00:00:00+08:00"
+echo
+echo "================ Rules driven by time: patron replay --events time-events.jsonl --until $TIME_UNTIL"
+echo "Five weeks of April and May 2026 replayed in event time; --until moves the clock on past the last"
+echo "event (8 May), so the silences that end in late May fire too. Times below are Beijing time."
+echo
+"$PATRON" replay --rules "$EXAMPLE" --events "$TIME_EVENTS" --until "$TIME_UNTIL" \
+  --out "$WORK/time.jsonl" 2>"$WORK/time.err"
+python3 - "$TIME_EVENTS" "$WORK/time.jsonl" <<'PY'
+# Only the actions that time made happen: those caused by a deadline (a silence, a birthday, a
+# schedule) and those that ran later than their event (after `wait`, at the end of quiet hours,
+# at the deadline of `not followed by`). The event-triggered actions of the replay are left out.
+import datetime, json, sys
+beijing = datetime.timezone(datetime.timedelta(hours=8))
+def when(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(beijing)
+events = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    events[e["id"]] = e
+shown = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    a = json.loads(line); d = a["data"]; kind = d["action"]
+    at = when(a["time"])
+    cause = d["cause"]
+    if "deadline" in cause:
+        why = "deadline"
+    else:
+        e = events.get(cause.get("event", ""))
+        if e is None or when(e["time"]) == at:
+            continue
+        late = int((at - when(e["time"])).total_seconds())
+        late = "%d h" % (late // 3600) if late % 3600 == 0 else "%d min" % (late // 60)
+        why = "%s at %s, %s later" % (e["type"], when(e["time"]).strftime("%m-%d %H:%M:%S"), late)
+    m = d[{"remind": "reminder"}.get(kind, kind)]
+    what = {
+        "coupon": lambda: "coupon %s" % m["code"],
+        "message": lambda: "%s %s" % (m["channel"], m["template"]),
+        "remind": lambda: "remind %s: %s" % (m["role"], m["text"]),
+    }.get(kind, lambda: kind)()
+    customer = d.get("customer", {})
+    who = customer.get("phone") or customer.get("id") or "no customer"
+    print("  %s %-4s %s  (%s; rule %s; %s)" % (at.strftime("%m-%d %H:%M"), d.get("store", "_"), what, who,
+                                             d["rule"], why))
+    shown += 1
+print("  %d of the replay's actions were made by the passing of time" % shown)
+PY
+echo
+sed -n '/^replay:/p' "$WORK/time.err"
+echo "(examples/restaurant/README.md explains each of them, edge cases included)"
