@@ -1,5 +1,5 @@
-// engine/compiler: what compiles, what is refused with "not supported yet"
-// at its position, how much the graph shares, and the summary for `patron check`.
+// engine/compiler: what compiles (every construct of language.md, time-driven
+// ones included), how much the graph shares, and the summary for `patron check`.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -25,54 +25,99 @@ dsl::Diagnostics CompileErrors(const std::string& text, CompiledRulesPtr* out = 
   return diags;
 }
 
-std::string Where(const dsl::Diagnostic& d) {
-  return d.path + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.message;
-}
-
-const std::string kSuffix = "' is not supported yet in this build (time-driven triggers arrive with the time issue)";
-
 }  // namespace
 
-TEST_CASE("time-driven constructs are refused at their position, every one of them", "[compiler]") {
+TEST_CASE("every time-driven construct compiles, dispatched or watched as its trigger needs", "[compiler]") {
   const std::string text =
-      "rule \"a\"\n"                                                             // 1
-      "  when no order.completed for 30 days\n"                                  // 2
-      "  then coupon \"X\"\n"                                                    // 3
-      "end\n"                                                                    // 4
-      "rule \"b\" when order.completed not followed by review.posted within 2 days then coupon \"X\" end\n"  // 5
-      "rule \"c\" when order.completed followed by review.posted within 2 days then coupon \"X\" end\n"      // 6
-      "rule \"d\"\n"                                                             // 7
-      "  when sum(order.completed.amount) over 30 days > 500\n"                  // 8
-      "  wait 2 hours\n"                                                         // 9
-      "  then coupon \"X\"\n"                                                    // 10
-      "  between 09:00 and 21:00\n"                                              // 11
-      "end\n"                                                                    // 12
-      "rule \"e\" when every day at 10:00 then coupon \"X\" end\n"               // 13
-      "rule \"f\" when every monday at 10:00 then coupon \"X\" end\n"            // 14
-      "rule \"g\" when on 2026-02-17 at 10:00 then coupon \"X\" end\n"           // 15
-      "rule \"h\" when 3 days before customer.birthday at 10:00 then coupon \"X\" end\n"  // 16
-      "rule \"i\" when count(order.completed) this day >= 3 then coupon \"X\" end\n"      // 17
-      "rule \"j\" when count(order.completed) this week >= 3 then coupon \"X\" end\n"     // 18
-      "rule \"k\" when count(order.completed) this month >= 3 then coupon \"X\" end\n"    // 19
-      "rule \"l\" when count(order.completed) this year >= 3 then coupon \"X\" end\n"     // 20
-      "rule \"ok\" when order.completed then coupon \"X\" end\n";                         // 21
-  dsl::Diagnostics diags = CompileErrors(text);
-  REQUIRE(diags.count() == 14);  // rule "ok" compiles
-  const auto& d = diags.items();
-  CHECK(Where(d[0]) == "time.rules:2:3 'no ... for" + kSuffix);
-  CHECK(Where(d[1]) == "time.rules:5:10 'not followed by" + kSuffix);
-  CHECK(Where(d[2]) == "time.rules:6:10 'followed by" + kSuffix);
-  CHECK(Where(d[3]) == "time.rules:8:36 'over" + kSuffix);
-  CHECK(Where(d[4]) == "time.rules:9:3 'wait" + kSuffix);
-  CHECK(Where(d[5]) == "time.rules:11:3 'between" + kSuffix);
-  CHECK(Where(d[6]) == "time.rules:13:10 'every day" + kSuffix);
-  CHECK(Where(d[7]) == "time.rules:14:10 'every monday" + kSuffix);
-  CHECK(Where(d[8]) == "time.rules:15:10 'on 2026-02-17" + kSuffix);
-  CHECK(Where(d[9]) == "time.rules:16:10 'before customer.birthday" + kSuffix);
-  CHECK(Where(d[10]) == "time.rules:17:38 'this day" + kSuffix);
-  CHECK(Where(d[11]) == "time.rules:18:38 'this week" + kSuffix);
-  CHECK(Where(d[12]) == "time.rules:19:38 'this month" + kSuffix);
-  CHECK(Where(d[13]) == "time.rules:20:38 'this year" + kSuffix);
+      "rule \"a\"\n"
+      "  when no order.completed or order.refunded for 30 days\n"
+      "  then coupon \"X\"\n"
+      "end\n"
+      "rule \"b\" when order.placed not followed by order.accepted within 10 minutes on order_id then coupon \"X\" end\n"
+      "rule \"c\" when order.completed followed by review.posted within 2 days then coupon \"X\" end\n"
+      "rule \"d\"\n"
+      "  when sum(order.completed.amount) over 30 days > 500\n"
+      "  wait 2 hours\n"
+      "  then coupon \"X\"\n"
+      "  between 22:00 and 02:00\n"
+      "end\n"
+      "rule \"e\" when every day at 10:00 then coupon \"X\" end\n"
+      "rule \"f\" when every monday at 10:30 then coupon \"X\" end\n"
+      "rule \"g\" when on 2026-02-17 at 10:00 then coupon \"X\" end\n"
+      "rule \"h\" when 3 days before customer.birthday yearly at 10:00 then coupon \"X\" end\n"
+      "rule \"i\" when 0 days after customer.attrs.anniversary at 09:00 then coupon \"X\" end\n"
+      "rule \"j\" when count(order.completed) this week >= 3 then coupon \"X\" end\n";
+  CompiledRulesPtr compiled;
+  dsl::Diagnostics diags = CompileErrors(text, &compiled);
+  INFO(diags.Render());
+  REQUIRE_FALSE(diags.HasErrors());
+  REQUIRE(compiled);
+  const CompiledRules& g = *compiled;
+  CHECK(g.zone.name() == "Asia/Shanghai");
+
+  // Absence: only timers fire it; both listed types arm it.
+  const CompiledRule& a = *g.FindRule("a");
+  CHECK_FALSE(a.dispatched);
+  CHECK(a.duration == 30 * kMicrosPerDay);
+  REQUIRE(g.Watches("order.refunded") != nullptr);
+  CHECK(g.Watches("order.refunded")->at(0).role == WatchRole::kArmAbsence);
+
+  // not followed by: A opens, B closes, correlated by the field.
+  const CompiledRule& b = *g.FindRule("b");
+  CHECK_FALSE(b.dispatched);
+  CHECK(b.on_field != kNoNode);
+  REQUIRE(g.Watches("order.placed") != nullptr);
+  CHECK(g.Watches("order.placed")->at(0).role == WatchRole::kOpenSequence);
+  REQUIRE(g.Watches("order.accepted") != nullptr);
+  CHECK(g.Watches("order.accepted")->at(0).role == WatchRole::kCloseSequence);
+
+  // followed by: fires on B (dispatched there), by customer.
+  const CompiledRule& c = *g.FindRule("c");
+  CHECK(c.dispatched);
+  CHECK(c.event_type == "review.posted");
+  CHECK(c.on_field == kNoNode);
+  REQUIRE(g.Dispatch("review.posted") != nullptr);
+
+  const CompiledRule& d = *g.FindRule("d");
+  CHECK(d.window == dsl::Window::kSliding);
+  CHECK(d.window_length == 30 * kMicrosPerDay);
+  REQUIRE(d.wait.has_value());
+  CHECK(*d.wait == 2 * kMicrosPerHour);
+  CHECK(d.has_between);
+  CHECK(d.between_from == 22 * 60);
+  CHECK(d.between_to == 2 * 60);
+
+  CHECK(g.schedule_rules.size() == 3);
+  CHECK(g.FindRule("f")->weekday == 1);
+  CHECK(g.FindRule("f")->at_minutes == 10 * 60 + 30);
+  CHECK(g.FindRule("g")->on_date == *ParseDate("2026-02-17"));
+
+  REQUIRE(g.date_rules.size() == 2);
+  const CompiledRule& h = *g.FindRule("h");
+  CHECK(h.date_before);
+  CHECK(h.yearly);
+  CHECK(h.date_is_birthday);
+  const CompiledRule& i = *g.FindRule("i");
+  CHECK_FALSE(i.date_is_birthday);
+  CHECK(i.date_attr_name == "anniversary");
+  CHECK(i.duration == 0);
+
+  CHECK(g.FindRule("j")->window == dsl::Window::kWeek);
+  // Timers find their rule by its stable key.
+  CHECK(g.FindRuleByKey(a.rule_key) == &a);
+  CHECK(g.FindRuleByKey(12345) == nullptr);
+}
+
+TEST_CASE("an unknown timezone is a compile error", "[compiler]") {
+  dsl::Diagnostics load;
+  auto rs = dsl::LoadRuleText("t.rules", "rule \"e\" when every day at 10:00 then coupon \"X\" end\n", load);
+  REQUIRE(rs.has_value());
+  dsl::Diagnostics diags;
+  CompileOptions options;
+  options.timezone = "Mars/Olympus";
+  CHECK(CompileRules(*rs, diags, options) == nullptr);
+  REQUIRE(diags.count() == 1);
+  CHECK(diags.items()[0].message.find("Mars/Olympus") != std::string::npos);
 }
 
 TEST_CASE("what this build runs compiles without errors", "[compiler]") {
