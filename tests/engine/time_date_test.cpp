@@ -96,4 +96,27 @@ end
   CHECK(h.NextDue() == "");
 }
 
+TEST_CASE("date: the same birthday again changes nothing", "[time][date]") {
+  TimeHarness h(kBday);
+  h.Send(Ev("m1", "member.registered", "2026-03-01T00:00:00Z", Birthday("alice", "1990-05-20")));
+  h.Send(Ev("u1", "customer.updated", "2026-04-01T00:00:00Z", Birthday("alice", "1990-05-20")));
+  CHECK(h.NextDue() == "2026-05-19T02:00:00Z");
+  h.AdvanceTo("2026-12-31T00:00:00Z");
+  CHECK(ActionTimes(h.ActionsOf("bday")) == Strings{"2026-05-19T02:00:00Z"});
+}
+
+TEST_CASE("date: an offset after the date crosses into the next year", "[time][date]") {
+  TimeHarness h(R"(
+rule "week after"
+  when 7 days after customer.birthday yearly at 09:00
+  then coupon "LATE_BDAY"
+end
+)");
+  // 28 December + 7 days = 4 January of the next year; 2026-01-04 is past.
+  h.Send(Ev("m1", "member.registered", "2026-03-01T00:00:00Z", Birthday("alice", "1990-12-28")));
+  CHECK(h.NextDue() == "2027-01-04T01:00:00Z");
+  h.AdvanceTo("2028-06-01T00:00:00Z");
+  CHECK(ActionTimes(h.ActionsOf("week after")) == Strings{"2027-01-04T01:00:00Z", "2028-01-04T01:00:00Z"});
+}
+
 }  // namespace patron::testing
