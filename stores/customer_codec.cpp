@@ -28,15 +28,33 @@ enum ProfileFlags : uint8_t {
 };
 constexpr uint8_t kProfileFlagsMask = 63;
 
-// Presence bits of a rule state.
-enum RuleFlags : uint8_t { kSeenFirst = 1, kHasMin = 2, kHasMax = 4 };
-constexpr uint8_t kRuleFlagsMask = 7;
+// Presence bits of a rule state. Version 1 knew only the first three.
+enum RuleFlags : uint8_t { kSeenFirst = 1, kHasMin = 2, kHasMax = 4, kHasTimer = 8, kHasArmed = 16 };
+constexpr uint8_t kRuleFlagsMaskV1 = 7;
+constexpr uint8_t kRuleFlagsMask = 31;
+// The first version whose rule states carry the time-driven members.
+constexpr uint8_t kTimeStateVersion = 2;
+
+// Timer keys and window entries of one state are in time order: deltas.
+void PutTimeDelta(std::string& out, TimePoint t, TimePoint& prev) {
+  PutSigned(out, static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
+  prev = t;
+}
+
+bool GetTimeDelta(ByteReader& r, TimePoint& t, TimePoint& prev) {
+  int64_t delta;
+  if (!r.GetSigned(delta)) return false;
+  t = static_cast<TimePoint>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(delta));
+  prev = t;
+  return true;
+}
 
 constexpr uint8_t kOptOutMask = kOptOutSms | kOptOutWechat | kOptOutApp | kOptOutEmail | kOptOutAll;
 
 void PutRuleStateBody(std::string& out, const RuleState& s) {
   PutVarint(out, s.rule_key);
-  uint8_t flags = (s.seen_first ? kSeenFirst : 0) | (s.min ? kHasMin : 0) | (s.max ? kHasMax : 0);
+  uint8_t flags = (s.seen_first ? kSeenFirst : 0) | (s.min ? kHasMin : 0) | (s.max ? kHasMax : 0) |
+                  (s.timer ? kHasTimer : 0) | (s.armed ? kHasArmed : 0);
   out.push_back(static_cast<char>(flags));
   PutSigned(out, s.count);
   PutSigned(out, s.sum.micros());
@@ -45,9 +63,24 @@ void PutRuleStateBody(std::string& out, const RuleState& s) {
   // Firings are sorted, so deltas are small; zig-zag keeps any order valid.
   PutVarint(out, s.firings.size());
   TimePoint prev = 0;
-  for (TimePoint t : s.firings) {
-    PutSigned(out, static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
-    prev = t;
+  for (TimePoint t : s.firings) PutTimeDelta(out, t, prev);
+  // Version 2: the time-driven members.
+  if (s.timer) {
+    PutSigned(out, s.timer->due);
+    PutVarint(out, s.timer->seq);
+  }
+  if (s.armed) PutSigned(out, *s.armed);
+  PutVarint(out, s.open.size());
+  prev = 0;
+  for (const TimerKey& k : s.open) {
+    PutTimeDelta(out, k.due, prev);
+    PutVarint(out, k.seq);
+  }
+  PutVarint(out, s.window.size());
+  prev = 0;
+  for (const RuleState::WindowEntry& e : s.window) {
+    PutTimeDelta(out, e.time, prev);
+    PutSigned(out, e.value.micros());
   }
 }
 
@@ -58,10 +91,13 @@ bool GetDecimal(ByteReader& r, Decimal& d) {
   return true;
 }
 
-bool GetRuleStateBody(ByteReader& r, RuleState& s) {
+// `version` is the record's (or the lone state's) version byte; states of
+// version 1 come back with empty time-driven members.
+bool GetRuleStateBody(ByteReader& r, RuleState& s, uint8_t version) {
   uint8_t flags = 0;
   if (!r.GetVarint(s.rule_key) || !r.GetByte(flags)) return false;
-  if ((flags & ~kRuleFlagsMask) != 0) return r.Fail();
+  const uint8_t mask = version >= kTimeStateVersion ? kRuleFlagsMask : kRuleFlagsMaskV1;
+  if ((flags & ~mask) != 0) return r.Fail();
   s.seen_first = (flags & kSeenFirst) != 0;
   if (!r.GetSigned(s.count) || !GetDecimal(r, s.sum)) return false;
   s.min.reset();
@@ -80,12 +116,38 @@ bool GetRuleStateBody(ByteReader& r, RuleState& s) {
   if (!r.GetCount(n)) return false;
   s.firings.clear();
   s.firings.reserve(static_cast<size_t>(n));
-  uint64_t prev = 0;
+  TimePoint prev = 0;
   for (uint64_t i = 0; i < n; ++i) {
-    int64_t delta;
-    if (!r.GetSigned(delta)) return false;
-    prev += static_cast<uint64_t>(delta);
-    s.firings.push_back(static_cast<TimePoint>(prev));
+    if (!GetTimeDelta(r, s.firings.emplace_back(), prev)) return false;
+  }
+  s.timer.reset();
+  s.armed.reset();
+  s.open.clear();
+  s.window.clear();
+  if (version < kTimeStateVersion) return true;
+  if (flags & kHasTimer) {
+    TimerKey k;
+    if (!r.GetSigned(k.due) || !r.GetVarint(k.seq)) return false;
+    s.timer = k;
+  }
+  if (flags & kHasArmed) {
+    int64_t armed;
+    if (!r.GetSigned(armed)) return false;
+    s.armed = armed;
+  }
+  if (!r.GetCount(n, 2)) return false;
+  s.open.reserve(static_cast<size_t>(n));
+  prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    TimerKey& k = s.open.emplace_back();
+    if (!GetTimeDelta(r, k.due, prev) || !r.GetVarint(k.seq)) return false;
+  }
+  if (!r.GetCount(n, 2)) return false;
+  s.window.reserve(static_cast<size_t>(n));
+  prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    RuleState::WindowEntry& e = s.window.emplace_back();
+    if (!GetTimeDelta(r, e.time, prev) || !GetDecimal(r, e.value)) return false;
   }
   return true;
 }
@@ -196,7 +258,7 @@ void PutProfile(std::string& out, const CustomerProfile& p) {
 bool GetRecord(ByteReader& r, CustomerRecord& out) {
   uint8_t version = 0;
   if (!r.GetByte(version)) return false;
-  if (version != kCustomerCodecVersion) return r.Fail();
+  if (version == 0 || version > kCustomerCodecVersion) return r.Fail();
   if (!GetProfile(r, out.profile)) return false;
   uint64_t n;
   if (!r.GetCount(n, 2)) return false;
@@ -213,7 +275,7 @@ bool GetRecord(ByteReader& r, CustomerRecord& out) {
   out.rules.clear();
   out.rules.reserve(static_cast<size_t>(n));
   for (uint64_t i = 0; i < n; ++i) {
-    if (!GetRuleStateBody(r, out.rules.emplace_back())) return false;
+    if (!GetRuleStateBody(r, out.rules.emplace_back(), version)) return false;
     // StateOf/FindState binary-search `rules`: keep the invariant.
     if (i > 0 && out.rules[i - 1].rule_key >= out.rules[i].rule_key) return r.Fail();
   }
@@ -284,8 +346,8 @@ Status DecodeRuleState(std::string_view bytes, RuleState& out) {
   uint8_t version = 0;
   bool ok = false;
   try {
-    ok = r.GetByte(version) && (version == kCustomerCodecVersion || r.Fail()) && GetRuleStateBody(r, out) &&
-         (r.AtEnd() || r.Fail());
+    ok = r.GetByte(version) && ((version != 0 && version <= kCustomerCodecVersion) || r.Fail()) &&
+         GetRuleStateBody(r, out, version) && (r.AtEnd() || r.Fail());
   } catch (const std::exception& e) {
     return Status::Corruption(std::string("rule state: ") + e.what());
   }

@@ -15,8 +15,11 @@
 
 namespace patron {
 
-// Version byte that starts every encoded record and rule state.
-inline constexpr uint8_t kCustomerCodecVersion = 1;
+// Version byte that starts every encoded record and rule state. Encoding
+// always writes this one; decoding also reads every earlier version
+// (version 1 had no time-driven rule state: timer, armed, open, window come
+// back empty).
+inline constexpr uint8_t kCustomerCodecVersion = 2;
 
 // The bytes of `record`. Never fails.
 std::string EncodeCustomer(const CustomerRecord& record);

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <random>
 
 #include <boost/json/parse.hpp>
@@ -45,8 +46,14 @@ CustomerRecord FullRecord() {
   a.min = *Decimal::Parse("-166.66");
   a.max = *Decimal::Parse("166.67");
   a.firings = {100, 5'000'000'000, 5'000'000'001};
+  a.timer = TimerKey{-1'000, UINT64_MAX};
+  a.armed = INT64_MIN;
+  a.open = {{5, 1}, {-7, 2}, {INT64_MAX, 0}};
+  a.window = {
+      {INT64_MIN, *Decimal::Parse("-0.5")}, {0, Decimal()}, {1'700'000'000'000'000, Decimal::FromInt(12)}};
   RuleState& b = r.StateOf(7);
   b.count = 1;
+  b.armed = 20'000;  // a date value, without a timer
   r.coupons = {{"COMEBACK20", "Wake sleeping customers", 1'700'000'000'000'000, false},
                {"WELCOME", "Welcome", 1'600'000'000'000'000, true}};
   return r;
@@ -90,6 +97,10 @@ void CheckSame(const CustomerRecord& a, const CustomerRecord& b) {
     CHECK(a.rules[i].min == b.rules[i].min);
     CHECK(a.rules[i].max == b.rules[i].max);
     CHECK(a.rules[i].firings == b.rules[i].firings);
+    CHECK(a.rules[i].timer == b.rules[i].timer);
+    CHECK(a.rules[i].armed == b.rules[i].armed);
+    CHECK(a.rules[i].open == b.rules[i].open);
+    CHECK(a.rules[i].window == b.rules[i].window);
   }
   REQUIRE(a.coupons.size() == b.coupons.size());
   for (size_t i = 0; i < a.coupons.size(); ++i) {
@@ -131,7 +142,9 @@ TEST_CASE("customer codec: every truncation and trailing bytes are Corruption") 
   CustomerRecord out;
   CHECK(DecodeCustomer(bytes + "x", out).code() == StatusCode::kCorruption);
   std::string wrong_version = bytes;
-  wrong_version[0] = 2;
+  wrong_version[0] = kCustomerCodecVersion + 1;
+  CHECK(DecodeCustomer(wrong_version, out).code() == StatusCode::kCorruption);
+  wrong_version[0] = 0;
   CHECK(DecodeCustomer(wrong_version, out).code() == StatusCode::kCorruption);
 }
 
@@ -160,6 +173,45 @@ TEST_CASE("customer codec: random garbage and bit flips never crash") {
     }
   }
   CHECK(accepted < 20000);
+}
+
+TEST_CASE("customer codec: a version 1 record (before time-driven state) still decodes") {
+  // Written by the version 1 encoder: customer "c-1" with 2 orders and the
+  // state of rule 300 (first seen, count 3, sum 5, max 4, firings 1000 and 1500).
+  const std::string v1(
+      "\x01\x03\x63\x2d\x31\x00\x00\x00\x00\x07\x72\x65\x67\x75\x6c\x61\x72\x00\x00\x04\x00\x00"
+      "\x00\x00\x00\x00\x00\x01\xac\x02\x05\x06\x80\xad\xe2\x04\x80\xa4\xe8\x03\x02\xd0\x0f\xe8\x07\x00",
+      46);
+  CustomerRecord out = FullRecord();  // the time-driven members must be cleared
+  REQUIRE(DecodeCustomer(v1, out).ok());
+  CHECK(out.profile.id == "c-1");
+  CHECK(out.profile.tier == "regular");
+  CHECK(out.profile.orders == 2);
+  CHECK(out.identities.empty());
+  CHECK(out.coupons.empty());
+  REQUIRE(out.rules.size() == 1);
+  const RuleState& s = out.rules[0];
+  CHECK(s.rule_key == 300);
+  CHECK(s.seen_first);
+  CHECK(s.count == 3);
+  CHECK(s.sum == Decimal::FromInt(5));
+  CHECK_FALSE(s.min.has_value());
+  CHECK(s.max == Decimal::FromInt(4));
+  CHECK(s.firings == std::vector<TimePoint>{1000, 1500});
+  CHECK_FALSE(s.timer.has_value());
+  CHECK_FALSE(s.armed.has_value());
+  CHECK(s.open.empty());
+  CHECK(s.window.empty());
+  // Written again, it is a current-version record with the same contents.
+  std::string now = EncodeCustomer(out);
+  CHECK(static_cast<uint8_t>(now[0]) == kCustomerCodecVersion);
+  CustomerRecord again;
+  REQUIRE(DecodeCustomer(now, again).ok());
+  CheckSame(out, again);
+  // A version 1 state cannot carry the new presence bits.
+  std::string bad_flags = v1;
+  bad_flags[30] = static_cast<char>(0x01 | 0x08);  // the rule's flags byte: seen first + timer
+  CHECK(DecodeCustomer(bad_flags, out).code() == StatusCode::kCorruption);
 }
 
 TEST_CASE("customer codec: a huge declared count is rejected without allocating") {
@@ -207,6 +259,57 @@ TEST_CASE("rule state codec: round trip and truncation") {
   for (size_t n = 0; n < bytes.size(); ++n)
     CHECK(DecodeRuleState(std::string_view(bytes).substr(0, n), out).code() == StatusCode::kCorruption);
   CHECK(DecodeRuleState(bytes + '\0', out).code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("rule state codec: time-driven members round-trip") {
+  RuleState s;
+  s.rule_key = 11;
+  s.timer = TimerKey{-86'400'000'000, 42};
+  s.armed = 1'767'225'600'000'000;
+  s.open = {{100, 7}, {100, 8}, {50, 9}};  // any order survives (deltas are signed)
+  s.window = {{10, *Decimal::Parse("9.99")}, {20, Decimal::FromInt(-1)}};
+  std::string bytes = EncodeRuleState(s);
+  CHECK(static_cast<uint8_t>(bytes[0]) == kCustomerCodecVersion);
+  RuleState out;
+  out.firings = {1};  // overwritten
+  REQUIRE(DecodeRuleState(bytes, out).ok());
+  CHECK(out.rule_key == 11);
+  CHECK(out.firings.empty());
+  CHECK(out.timer == s.timer);
+  CHECK(out.armed == s.armed);
+  CHECK(out.open == s.open);
+  CHECK(out.window == s.window);
+  for (size_t n = 0; n < bytes.size(); ++n)
+    CHECK(DecodeRuleState(std::string_view(bytes).substr(0, n), out).code() == StatusCode::kCorruption);
+
+  // Empty members are cheap: two count bytes more than version 1.
+  RuleState plain;
+  plain.rule_key = 7;
+  plain.count = 1;
+  plain.firings = {-5};
+  CHECK(EncodeRuleState(plain) == std::string("\x02\x07\x00\x02\x00\x01\x09\x00\x00", 9));
+}
+
+TEST_CASE("rule state codec: a version 1 state decodes with empty time-driven members") {
+  // Written by the version 1 encoder: rule 7, count 1, firings {-5}.
+  const std::string v1("\x01\x07\x00\x02\x00\x01\x09", 7);
+  RuleState out;
+  out.timer = TimerKey{1, 1};
+  out.armed = 3;
+  out.open = {{1, 1}};
+  out.window = {{1, Decimal()}};
+  REQUIRE(DecodeRuleState(v1, out).ok());
+  CHECK(out.rule_key == 7);
+  CHECK(out.count == 1);
+  CHECK(out.firings == std::vector<TimePoint>{-5});
+  CHECK_FALSE(out.timer.has_value());
+  CHECK_FALSE(out.armed.has_value());
+  CHECK(out.open.empty());
+  CHECK(out.window.empty());
+  // The version 2 layout read as version 1 has trailing bytes.
+  std::string v2_as_v1 = EncodeRuleState(out);
+  v2_as_v1[0] = 1;
+  CHECK(DecodeRuleState(v2_as_v1, out).code() == StatusCode::kCorruption);
 }
 
 TEST_CASE("outcome codec: round trip and kind names") {
