@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <limits>
+#include <set>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -17,15 +19,19 @@
 #include "stores/customer_codec.hpp"
 #include "stores/outcome_codec.hpp"
 #include "stores/store_keys.hpp"
+#include "stores/timer_codec.hpp"
 
 namespace patron {
 
 namespace {
 
-constexpr unsigned kMaxDbs = 8;
+constexpr unsigned kMaxDbs = 12;  // eight tables now, room for a few more
 constexpr std::string_view kSchemaVersion = "1";
 constexpr std::string_view kSchemaVersionKey = "schema_version";
 constexpr std::string_view kNextOutcomeSeqKey = "next_outcome_seq";
+constexpr std::string_view kNextTimerSeqKey = "next_timer_seq";
+// The first key of the timers table in an empty batch: every key is at or after it.
+constexpr TimerKey kFirstTimerKey{std::numeric_limits<TimePoint>::min(), 0};
 // A long key keeps this many leading bytes before its hash (see the header).
 constexpr size_t kLongKeyPrefix = 256;
 using store_keys::kFieldSeparator;
@@ -97,7 +103,9 @@ class ReadSnapshot {
 };
 
 struct Tables {
-  MDB_dbi customers = 0, identities = 0, processed = 0, keyed = 0, outcomes = 0, rule_stats = 0, meta = 0;
+  MDB_dbi customers = 0, identities = 0, processed = 0, keyed = 0, outcomes = 0, rule_stats = 0, meta = 0,
+          timers = 0;
+  bool has_timers = false;  // false in a read-only look at a store written before timers existed
 };
 
 int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
@@ -112,7 +120,49 @@ int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
     int rc = mdb_dbi_open(txn, name, flags, dbi);
     if (rc != 0) return rc;
   }
-  return 0;
+  int rc = mdb_dbi_open(txn, "timers", flags, &t.timers);
+  if (rc == MDB_NOTFOUND && (flags & MDB_CREATE) == 0) return 0;
+  if (rc == 0) t.has_timers = true;
+  return rc;
+}
+
+// Whether `key` is the long-key form StoreKey builds (prefix, NUL, 16 hex digits).
+bool IsLongKeyForm(std::string_view key) {
+  return key.size() == kLongKeyPrefix + 1 + 16 && key[kLongKeyPrefix] == '\0';
+}
+
+using CursorPtr = std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)>;
+
+int OpenCursor(MDB_txn* txn, MDB_dbi dbi, CursorPtr& out) {
+  MDB_cursor* raw = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &raw);
+  if (rc == 0) out.reset(raw);
+  return rc;
+}
+
+// What Commit() learns about the timers table, in its write transaction.
+struct TimerTableState {
+  uint64_t count = 0;
+  std::optional<TimePoint> min_due;
+};
+
+// The entry count and the earliest due of the timers table as `txn` sees it.
+Status ReadTimerTableState(MDB_txn* txn, MDB_dbi dbi, TimerTableState& out) {
+  MDB_stat stat;
+  int rc = mdb_stat(txn, dbi, &stat);
+  if (rc != 0) return LmdbError("stat timers", rc);
+  out.count = stat.ms_entries;
+  out.min_due.reset();
+  CursorPtr cursor(nullptr, mdb_cursor_close);
+  if ((rc = OpenCursor(txn, dbi, cursor)) != 0) return LmdbError("cursor", rc);
+  MDB_val k, v;
+  rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST);
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  if (rc != 0) return LmdbError("first timer", rc);
+  TimerKey first;
+  if (!DecodeTimerKey(FromVal(k), first).ok()) return Status::Corruption("timers: malformed key");
+  out.min_due = first.due;
+  return Status::Ok();
 }
 
 // `raw` when LMDB accepts it as a key, else its long-key form built in `buf`.
@@ -187,9 +237,29 @@ struct LmdbStateStore::Impl {
   StringMap<IdentityEntry> committed_identities;  // cache of the identities table
   StringSet processed;                            // the batch's "<source>\x1f<id>"
   BloomFilter processed_filter;                   // every processed key, committed or not
-  StringMap<RuleState> keyed;                     // big-endian rule_key + key
+  StringMap<std::optional<RuleState>> keyed;      // big-endian rule_key + key; nullopt: deleted
   std::vector<Outcome> outcomes;
   StringMap<uint64_t> stats;  // "<rule>\x1f<kind>" -> increment
+
+  // Timers. The batch keeps its puts, and the deletes of keys that may be
+  // committed, apart, so that the earliest put is the first node.
+  std::map<TimerKey, TimerRecord> timer_puts;
+  std::set<TimerKey> timer_deletes;
+  uint64_t next_timer_seq = 1;       // what NextTimerSeq hands out next
+  uint64_t committed_timer_seq = 1;  // meta next_timer_seq: above the seq of every committed timer
+  uint64_t committed_timers = 0;     // entries of the timers table
+  // A lower bound of the due time of every committed timer the batch neither
+  // replaces nor deletes; nullopt when there is none. It is what makes
+  // "nothing due" cost no LMDB access.
+  std::optional<TimePoint> committed_min_due;
+  // Whether committed_min_due is that timer's due exactly (not just a bound):
+  // then EarliestTimerDue() needs no read either.
+  bool committed_min_exact = true;
+  // Every committed timer key below this one is replaced or deleted by the
+  // batch, so scans of the table start here (firing many due timers in one
+  // batch then costs one step each, not a walk over those already done).
+  TimerKey committed_scan_from = kFirstTimerKey;
+  std::string timer_key_buf;  // scratch for encoded timer keys
 
   std::string key_buf;    // scratch for composed keys
   std::string long_buf;   // scratch for long-key forms
@@ -230,7 +300,66 @@ struct LmdbStateStore::Impl {
 
   bool BatchEmpty() const {
     return dirty.empty() && erased.empty() && identities.empty() && processed.empty() && keyed.empty() &&
-           outcomes.empty();
+           outcomes.empty() && !TimersChanged() && next_timer_seq == committed_timer_seq;
+  }
+
+  bool TimersChanged() const { return !timer_puts.empty() || !timer_deletes.empty(); }
+
+  // Whether a timer at `key` may be in the table. Timers armed since the
+  // last commit have a seq at or above the committed counter, so they are
+  // not: deleting them needs no tombstone and no read.
+  bool MaybeCommitted(const TimerKey& key) const {
+    return key.seq < committed_timer_seq || key.seq == std::numeric_limits<uint64_t>::max();
+  }
+
+  // The batch now replaces or deletes `key`, which may be committed.
+  void Shadow(const TimerKey& key) {
+    if (committed_min_due && key.due <= *committed_min_due) committed_min_exact = false;
+  }
+
+  bool Shadowed(const TimerKey& key) const {
+    return timer_puts.find(key) != timer_puts.end() || timer_deletes.find(key) != timer_deletes.end();
+  }
+
+  // The first committed timer that the batch neither replaces nor deletes
+  // (`key` nullopt when there is none), its value bytes in `value` (valid
+  // until the snapshot is reset). Tightens committed_min_due on the way.
+  Status FirstCommittedTimer(std::optional<TimerKey>& key, std::string_view& value) {
+    key.reset();
+    if (!committed_min_due) return Status::Ok();
+    int rc = snapshot.Ensure(env.get());
+    if (rc != 0) return LmdbError("begin read", rc);
+    CursorPtr cursor(nullptr, mdb_cursor_close);
+    if ((rc = OpenCursor(snapshot.get(), tables.timers, cursor)) != 0) return LmdbError("cursor", rc);
+    timer_key_buf.clear();
+    AppendTimerKey(timer_key_buf, committed_scan_from);
+    MDB_val k = ToVal(timer_key_buf), v;
+    for (rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+      TimerKey found;
+      if (!DecodeTimerKey(FromVal(k), found).ok()) return Status::Corruption("timers: malformed key");
+      if (Shadowed(found)) continue;
+      committed_scan_from = found;
+      committed_min_due = found.due;
+      committed_min_exact = true;
+      key = found;
+      value = FromVal(v);
+      return Status::Ok();
+    }
+    if (rc != MDB_NOTFOUND) return LmdbError("scan timers", rc);
+    committed_min_due.reset();
+    return Status::Ok();
+  }
+
+  // Whether the committed table holds `key` (for TimerCount only).
+  Result<bool> TimerCommitted(const TimerKey& key) {
+    int rc = snapshot.Ensure(env.get());
+    if (rc != 0) return LmdbError("begin read", rc);
+    timer_key_buf.clear();
+    AppendTimerKey(timer_key_buf, key);
+    auto found = GetIn(snapshot.get(), tables.timers, timer_key_buf);
+    if (!found.ok()) return found.status();
+    return found->has_value();
   }
 
   // The batch's keys in byte order: B-tree writes in key order touch each
@@ -238,7 +367,7 @@ struct LmdbStateStore::Impl {
   struct SortedBatch {
     std::vector<const std::string*> erased, processed;
     std::vector<const std::pair<const std::string, std::string>*> identities;
-    std::vector<const std::pair<const std::string, RuleState>*> keyed;
+    std::vector<const std::pair<const std::string, std::optional<RuleState>>*> keyed;
   };
   SortedBatch SortBatch() {
     auto by_key = [](const auto* a, const auto* b) { return a->first < b->first; };
@@ -285,8 +414,16 @@ struct LmdbStateStore::Impl {
       if ((rc = put(tables.identities, entry->first, entry->second)) != 0) return rc;
     for (const std::string* key : batch.processed)
       if ((rc = put(tables.processed, *key, {})) != 0) return rc;
-    for (const auto* entry : batch.keyed)
-      if ((rc = put(tables.keyed, entry->first, EncodeRuleState(entry->second))) != 0) return rc;
+    for (const auto* entry : batch.keyed) {
+      if (entry->second) {
+        rc = put(tables.keyed, entry->first, EncodeRuleState(*entry->second));
+      } else {
+        MDB_val k = ToVal(StoreKey(entry->first, max_key, long_buf));
+        rc = mdb_del(t, tables.keyed, &k, nullptr);
+        if (rc == MDB_NOTFOUND) rc = 0;
+      }
+      if (rc != 0) return rc;
+    }
     uint64_t seq = next_outcome_seq;
     for (const auto& outcome : outcomes) {
       key_buf.clear();
@@ -313,8 +450,50 @@ struct LmdbStateStore::Impl {
       codec::PutFixed64BigEndian(value_buf, seq);
       if ((rc = put(tables.meta, kNextOutcomeSeqKey, value_buf)) != 0) return rc;
     }
+    TimerTableState timer_state{committed_timers, committed_min_due};
+    if (TimersChanged()) {
+      if ((rc = WriteTimers(t)) != 0) return rc;
+      if (Status st = ReadTimerTableState(t, tables.timers, timer_state); !st.ok()) {
+        error = st;
+        return MDB_INCOMPATIBLE;
+      }
+    }
+    if (next_timer_seq != committed_timer_seq) {
+      value_buf.clear();
+      codec::PutFixed64BigEndian(value_buf, next_timer_seq);
+      if ((rc = put(tables.meta, kNextTimerSeqKey, value_buf)) != 0) return rc;
+    }
     if ((rc = txn.Commit()) != 0) return rc;
     next_outcome_seq = seq;
+    committed_timer_seq = next_timer_seq;
+    committed_timers = timer_state.count;
+    committed_min_due = timer_state.min_due;
+    committed_min_exact = true;  // no batch shadows the table any more
+    return 0;
+  }
+
+  // The batch's timer deletes and puts, merged in key order.
+  int WriteTimers(MDB_txn* t) {
+    auto put = timer_puts.begin();
+    auto del = timer_deletes.begin();
+    while (put != timer_puts.end() || del != timer_deletes.end()) {
+      bool take_put = del == timer_deletes.end() || (put != timer_puts.end() && put->first < *del);
+      timer_key_buf.clear();
+      AppendTimerKey(timer_key_buf, take_put ? put->first : *del);
+      MDB_val k = ToVal(timer_key_buf);
+      int rc;
+      if (take_put) {
+        value_buf = EncodeTimer(put->second);
+        MDB_val v = ToVal(value_buf);
+        rc = mdb_put(t, tables.timers, &k, &v, 0);
+        ++put;
+      } else {
+        rc = mdb_del(t, tables.timers, &k, nullptr);
+        if (rc == MDB_NOTFOUND) rc = 0;
+        ++del;
+      }
+      if (rc != 0) return rc;
+    }
     return 0;
   }
 
@@ -334,6 +513,9 @@ struct LmdbStateStore::Impl {
     keyed.clear();
     outcomes.clear();
     stats.clear();
+    timer_puts.clear();
+    timer_deletes.clear();
+    committed_scan_from = kFirstTimerKey;
   }
 
   // Drops the least recently used entries of `map` down to 3/4 of `limit`.
@@ -395,6 +577,16 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
     if ((*seq)->size() != 8) return Status::Corruption("store in " + dir + ": bad next_outcome_seq");
     impl->next_outcome_seq = codec::GetFixed64BigEndian(**seq);
   }
+  auto timer_seq = GetIn(txn.get(), impl->tables.meta, kNextTimerSeqKey);
+  if (!timer_seq.ok()) return timer_seq.status();
+  if (*timer_seq) {
+    if ((*timer_seq)->size() != 8) return Status::Corruption("store in " + dir + ": bad next_timer_seq");
+    impl->next_timer_seq = impl->committed_timer_seq = codec::GetFixed64BigEndian(**timer_seq);
+  }
+  TimerTableState timer_state;
+  PATRON_RETURN_IF_ERROR(ReadTimerTableState(txn.get(), impl->tables.timers, timer_state));
+  impl->committed_timers = timer_state.count;
+  impl->committed_min_due = timer_state.min_due;
   if ((rc = txn.Commit()) != 0) return LmdbError("commit", rc);
   PATRON_RETURN_IF_ERROR(impl->RebuildProcessedFilter(options.expected_processed_events));
   return std::make_unique<LmdbStateStore>(std::move(impl));
@@ -545,6 +737,13 @@ Status LmdbStateStore::PutKeyedState(std::string_view key, const RuleState& stat
   return Status::Ok();
 }
 
+Status LmdbStateStore::DeleteKeyedState(uint64_t rule_key, std::string_view key) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  store_keys::Upsert(s.keyed, store_keys::Keyed(s.key_buf, rule_key, key), std::optional<RuleState>());
+  return Status::Ok();
+}
+
 Status LmdbStateStore::RecordOutcome(const Outcome& outcome) {
   Impl& s = *impl_;
   if (!s.failed.ok()) return s.failed;
@@ -555,6 +754,137 @@ Status LmdbStateStore::RecordOutcome(const Outcome& outcome) {
   } else {
     s.stats.emplace(std::string(key), 1);
   }
+  return Status::Ok();
+}
+
+uint64_t LmdbStateStore::NextTimerSeq() {
+  Impl& s = *impl_;
+  // 2^64 armings do not happen; the counter saturates rather than wraps.
+  if (s.next_timer_seq == std::numeric_limits<uint64_t>::max()) return s.next_timer_seq;
+  return s.next_timer_seq++;
+}
+
+Status LmdbStateStore::PutTimer(const TimerRecord& timer) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  // Keep "every stored seq is below the counter" even for keys not from NextTimerSeq.
+  if (timer.key.seq >= s.next_timer_seq)
+    s.next_timer_seq =
+        timer.key.seq == std::numeric_limits<uint64_t>::max() ? timer.key.seq : timer.key.seq + 1;
+  if (s.MaybeCommitted(timer.key)) s.Shadow(timer.key);
+  s.timer_deletes.erase(timer.key);
+  s.timer_puts.insert_or_assign(timer.key, timer);
+  return Status::Ok();
+}
+
+Status LmdbStateStore::DeleteTimer(const TimerKey& key) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  s.timer_puts.erase(key);
+  if (s.MaybeCommitted(key)) {
+    s.Shadow(key);
+    s.timer_deletes.insert(key);
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<TimerRecord>> LmdbStateStore::NextDueTimer(TimePoint up_to) {
+  Impl& s = *impl_;
+  using Found = std::optional<TimerRecord>;
+  if (!s.failed.ok()) return s.failed;
+  const TimerRecord* put = nullptr;
+  if (!s.timer_puts.empty() && s.timer_puts.begin()->first.due <= up_to) put = &s.timer_puts.begin()->second;
+  if (s.committed_min_due && *s.committed_min_due <= up_to) {
+    std::optional<TimerKey> key;
+    std::string_view value;
+    PATRON_RETURN_IF_ERROR(s.FirstCommittedTimer(key, value));
+    if (key && key->due <= up_to && (put == nullptr || *key < put->key)) {
+      TimerRecord timer;
+      Status st = DecodeTimer(value, *key, timer);
+      if (!st.ok()) return st;
+      return Found(std::move(timer));
+    }
+  }
+  if (put != nullptr) return Found(*put);
+  return Found();
+}
+
+Result<std::optional<TimePoint>> LmdbStateStore::EarliestTimerDue() {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  std::optional<TimePoint> earliest;
+  if (!s.timer_puts.empty()) earliest = s.timer_puts.begin()->first.due;
+  if (s.committed_min_due && (!earliest || *s.committed_min_due < *earliest)) {
+    if (s.committed_min_exact) return s.committed_min_due;
+    std::optional<TimerKey> key;
+    std::string_view value;
+    PATRON_RETURN_IF_ERROR(s.FirstCommittedTimer(key, value));
+    if (key && (!earliest || key->due < *earliest)) earliest = key->due;
+  }
+  return earliest;
+}
+
+Result<uint64_t> LmdbStateStore::TimerCount() {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) return s.failed;
+  uint64_t count = s.committed_timers;
+  for (const auto& [key, timer] : s.timer_puts) {
+    bool committed = false;
+    if (s.MaybeCommitted(key)) {
+      auto found = s.TimerCommitted(key);
+      if (!found.ok()) return found.status();
+      committed = *found;
+    }
+    if (!committed) ++count;
+  }
+  for (const TimerKey& key : s.timer_deletes) {
+    auto found = s.TimerCommitted(key);
+    if (!found.ok()) return found.status();
+    if (*found) --count;
+  }
+  return count;
+}
+
+Status LmdbStateStore::ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) {
+  Impl& s = *impl_;
+  if (!s.failed.ok()) {
+    out.clear();
+    return s.failed;
+  }
+  int rc = s.snapshot.Ensure(s.env.get());
+  if (rc != 0) {
+    out.clear();
+    return LmdbError("begin read", rc);
+  }
+  CursorPtr cursor(nullptr, mdb_cursor_close);
+  if ((rc = OpenCursor(s.snapshot.get(), s.tables.customers, cursor)) != 0) {
+    out.clear();
+    return LmdbError("cursor", rc);
+  }
+  MDB_val k, v;
+  if (after.empty()) {
+    rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST);
+  } else {
+    // `after` may live in `out`: position the cursor before clearing it.
+    std::string_view stored_after = StoreKey(after, s.max_key, s.long_buf);
+    k = ToVal(stored_after);
+    rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && FromVal(k) == stored_after) rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT);
+  }
+  out.clear();
+  for (; rc == 0 && out.size() < max; rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
+    std::string_view key = FromVal(k);
+    if (!IsLongKeyForm(key)) {
+      out.emplace_back(key);
+      continue;
+    }
+    // A long id is filed hashed: the record (version byte, then the id) has it.
+    codec::ByteReader r(FromVal(v));
+    uint8_t version;
+    if (!r.GetByte(version) || !r.GetString(out.emplace_back()))
+      return Status::Corruption("customers: malformed record under a long key");
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError("scan customers", rc);
   return Status::Ok();
 }
 

@@ -9,17 +9,27 @@
 //   keyed       8-byte big-endian rule_key + key -> EncodeRuleState bytes
 //   outcomes    8-byte big-endian sequence -> EncodeOutcome bytes
 //   rule_stats  "<rule name>\x1f<outcome kind name>" -> 8-byte big-endian count
-//   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian
+//   timers      16-byte timer key (due with its sign bit flipped, then seq, both
+//               big-endian; stores/timer_codec.hpp) -> EncodeTimer bytes
+//   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian,
+//               "next_timer_seq" -> 8-byte big-endian (above every stored seq)
 // Keys longer than LMDB's key limit are stored as their first 256 bytes, a NUL
-// and a 16-hex-digit stable hash of the whole key.
+// and a 16-hex-digit stable hash of the whole key. A store written before
+// timers existed gets its (empty) `timers` table at the next Open().
 //
 // Write-back: decoded records and identity index entries are cached in
 // memory, and a Bloom filter screens processed ids. Every change of the open
-// batch (records, identities, processed ids, keyed states, outcomes) lives in
-// memory, and lookups see it, until Commit() writes it all, in key order, in
-// one write transaction. When the map is full the map grows (doubling, up to
+// batch (records, identities, processed ids, keyed states, outcomes, timer
+// puts and deletes) lives in memory, and lookups see it, until Commit()
+// writes it all, in key order, in one write transaction. When the map is full the map grows (doubling, up to
 // max_map_size) and the batch is retried. A failed Commit() leaves the batch
 // unwritten and the store refuses every later call with that error.
+//
+// Timers: the store keeps a lower bound of the earliest committed due time
+// (refreshed at each commit), so NextDueTimer() with nothing due touches no
+// LMDB page, and DeleteTimer() never reads. Timers armed since the last
+// commit (seq at or above the committed counter) are known not to be in the
+// table, so deleting them leaves nothing to write.
 //
 // Threads: one instance is used by one thread (the engine's). Do not open the
 // same directory twice in one process (LMDB's locking forbids it); the static
@@ -33,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "engine/state_store.hpp"
@@ -103,7 +114,22 @@ class LmdbStateStore final : public StateStore {
   Status MarkProcessed(std::string_view source, std::string_view id) override;
   Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) override;
   Status PutKeyedState(std::string_view key, const RuleState& state) override;
+  Status DeleteKeyedState(uint64_t rule_key, std::string_view key) override;
   Status RecordOutcome(const Outcome& outcome) override;
+  // PutTimer also raises the NextTimerSeq counter above `timer.key.seq`, so
+  // that every stored seq stays below the persisted counter.
+  uint64_t NextTimerSeq() override;
+  Status PutTimer(const TimerRecord& timer) override;
+  Status DeleteTimer(const TimerKey& key) override;
+  Result<std::optional<TimerRecord>> NextDueTimer(TimePoint up_to) override;
+  Result<std::optional<TimePoint>> EarliestTimerDue() override;
+  // Reads the table for each batch delete (and each batch put of a key that
+  // may be committed) to tell replacements from additions: for reports.
+  Result<uint64_t> TimerCount() override;
+  // Ids are listed in the byte order of their stored keys, which is the ids'
+  // byte order except between ids too long for an LMDB key (hashed, see
+  // above) that share their first 256 bytes.
+  Status ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) override;
   Status Commit() override;
 
   // Observability for tests and metrics.
