@@ -1,12 +1,12 @@
 // patron run: the engine on NATS. Events come in on <prefix>.events.>,
 // actions go out on <prefix>.actions.<kind>.<store>, rejected messages on
 // <prefix>.dead. NATS delivery threads only queue messages; this thread
-// evaluates them in batches and commits each batch to LMDB before any of
-// its actions leave (STYLE.md §8, decision 10).
+// (cli/engine_loop.hpp) evaluates them in batches, fires timers by the wall
+// clock, and commits each batch to LMDB before any of its actions leave
+// (STYLE.md §8, decision 10).
 
 #include <signal.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -23,12 +23,12 @@
 #include "actions/webhook_sink.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
+#include "cli/engine_loop.hpp"
 #include "cli/engine_report.hpp"
 #include "cli/logging.hpp"
-#include "cli/message_queue.hpp"
 #include "cli/rule_loading.hpp"
 #include "cli/settings.hpp"
-#include "cli/wall_clock.hpp"
+#include "cli/system_clock.hpp"
 #include "engine/engine.hpp"
 #include "stores/lmdb_state_store.hpp"
 
@@ -39,8 +39,6 @@ constexpr const char* kName = "run";
 
 // Limits of the serving loop that the configuration does not expose.
 struct ServeOptions {
-  // Messages waiting for the engine before NATS delivery threads block.
-  size_t queue_capacity = 65'536;
   // How long shutdown waits for messages already received to be handed over.
   std::chrono::milliseconds drain_timeout{30'000};
   // How long shutdown waits for the server to take the last actions.
@@ -89,18 +87,23 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
   }
   FanoutSink sink({&nats_sink}, webhooks.get());
 
-  WallClock clock;
+  SystemClock clock;
   EngineOptions engine_options;
   engine_options.mask_staff_phones = config.mask_staff_phones;
   engine_options.logger = log;
+  engine_options.max_slices_per_fire = 1;  // a broadcast never stalls intake
   Engine engine(*rules.compiled, **store, sink, clock, engine_options);
 
-  MessageQueue queue(serve.queue_capacity);
+  // Declared before the subscription, whose handler uses it.
+  EngineLoopOptions loop_options;
+  loop_options.batch_size = config.batch_size;
+  loop_options.batch_interval = std::chrono::milliseconds(config.batch_interval_ms);
+  loop_options.logger = log;
+  EngineLoop loop(engine, clock, loop_options);
   const std::string intake = config.subject_prefix + ".events.>";
-  auto subscription =
-      connection->Subscribe(intake, [&queue](std::string_view subject, std::string_view data) {
-        queue.Push(InboundMessage{std::string(subject), std::string(data)});
-      });
+  auto subscription = connection->Subscribe(intake, [&loop](std::string_view subject, std::string_view data) {
+    loop.Push(InboundMessage{std::string(subject), std::string(data)});
+  });
   if (!subscription.ok()) {
     served.status = subscription.status();
     return served;
@@ -111,7 +114,8 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
   }
 
   // SIGINT/SIGTERM: stop intake, let what was received reach the queue, then
-  // close it; this thread then finishes the queue, commits and returns.
+  // close it; the loop then finishes the queue, commits and returns. On its
+  // own thread: draining may wait for the loop to make room in the queue.
   boost::asio::io_context signals_io;
   boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
@@ -120,40 +124,17 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
     if (Status drained = subscription->Drain(serve.drain_timeout); !drained.ok()) {
       log->warn("draining the subscription: {}", drained.message());
     }
-    queue.Close();
+    loop.CloseIntake();
   });
   std::thread signal_thread([&] { signals_io.run(); });
   log->info("listening on {} ({}), data in {}, {}", intake, config.nats_url, config.data_dir,
             DescribeRuleSet(rules.rules));
 
-  using Clock = MessageQueue::Clock;
-  const auto interval = std::chrono::milliseconds(config.batch_interval_ms);
-  std::optional<Clock::time_point> commit_by;
-  std::vector<InboundMessage> batch;
-  for (;;) {
-    batch.clear();
-    size_t room = config.batch_size > engine.pending() ? config.batch_size - engine.pending() : 1;
-    bool more = queue.PopBatch(batch, room, commit_by);
-    for (const InboundMessage& m : batch) {
-      served.status = engine.Accept(m.payload, m.subject);
-      if (!served.status.ok()) break;
-    }
-    if (!served.status.ok()) break;
-    if (engine.pending() > 0 && !commit_by) commit_by = Clock::now() + interval;
-    bool due = commit_by && Clock::now() >= *commit_by;
-    if (engine.pending() > 0 && (engine.pending() >= config.batch_size || due || !more)) {
-      size_t n = engine.pending();
-      served.status = engine.Commit();
-      if (!served.status.ok()) break;
-      commit_by.reset();
-      if (log->should_log(spdlog::level::debug)) log->debug("committed a batch of {} messages", n);
-    }
-    if (!more) break;
-  }
+  served.status = loop.Run();
   if (!served.status.ok()) {
-    // Stop intake at once; what was not committed is redelivered to nobody
-    // (core NATS), but nothing uncommitted was published either.
-    queue.Close();
+    // The loop closed intake; stop delivery at once. What was not committed
+    // is redelivered to nobody (core NATS), but nothing uncommitted was
+    // published either.
     subscription->Unsubscribe();
   }
   signals_io.stop();
@@ -181,6 +162,10 @@ int RunCommand(const std::vector<std::string>& args) {
       "in groups (--batch-size, --batch-interval-ms); a group's actions leave only\n"
       "after its state is committed. Redelivered events (same source and id) are\n"
       "dropped, also across restarts.\n"
+      "\n"
+      "Deadlines, waits and schedules fire when the system clock reaches them\n"
+      "(event times still set the deadlines); those that fell due while Patron was\n"
+      "down fire at start, before any new event.\n"
       "\n"
       "SIGINT or SIGTERM stops intake, finishes every message already received,\n"
       "commits, flushes, closes NATS and LMDB, logs the totals and exits 0.\n"
@@ -223,10 +208,11 @@ int RunCommand(const std::vector<std::string>& args) {
 
   Served served = Serve(*config, *loaded, log, ServeOptions{});
   if (!served.status.ok()) {
-    log->error("stopped: {}; {}", served.status.ToString(), EventCounts(served.stats));
+    log->error("stopped: {}; {}, {}", served.status.ToString(), EventCounts(served.stats),
+               TimerCounts(served.stats));
     return kExitFailure;
   }
-  log->info("stopped: {}", EventCounts(served.stats));
+  log->info("stopped: {}, {}", EventCounts(served.stats), TimerCounts(served.stats));
   return kExitOk;
 }
 
