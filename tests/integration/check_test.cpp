@@ -14,9 +14,10 @@ TEST_CASE("check: the restaurant example loads and is summarised on stdout", "[i
   Ran r = RunPatron({"check", kExample});
   INFO(r.described);
   CHECK(r.code == 0);
-  // 13 rules in 8 files, segment big_spenders, and the event types
-  // order.completed, review.posted, stock.low, customer.became_vip.
-  CHECK(r.out == "ok: 13 rules, 1 segment, 4 event types\n");
+  // 22 rules in 17 files, segment big_spenders, and the event types
+  // order.completed, review.posted, stock.low, customer.became_vip,
+  // order.placed, order.accepted, ticket.opened, ticket.resolved.
+  CHECK(r.out == "ok: 22 rules, 1 segment, 8 event types\n");
   CHECK(r.err.empty());
 }
 
