@@ -6,6 +6,7 @@
 
 #include "base/json_string.hpp"
 #include "base/phone.hpp"
+#include "base/stable_hash.hpp"
 #include "stores/profile_updates.hpp"
 
 namespace patron {
@@ -146,6 +147,25 @@ std::string CustomerToJson(const CustomerRecord& record, TimePoint now, bool mas
     o.push_back(']');
   }
   w.Int("rule_states", static_cast<int64_t>(record.rules.size()));
+  {
+    std::string& o = w.Key("timers");
+    o.push_back('[');
+    bool first = true;
+    auto timer = [&](uint64_t rule_key, const TimerKey& key, std::string_view kind) {
+      if (!first) o.push_back(',');
+      first = false;
+      ObjectWriter tw(o);
+      tw.String("rule_key", Hex64(rule_key));
+      tw.Time("due", key.due);
+      tw.String("kind", kind);
+      tw.Close();
+    };
+    for (const RuleState& s : record.rules) {
+      if (s.timer) timer(s.rule_key, *s.timer, "armed");
+      for (const TimerKey& key : s.open) timer(s.rule_key, key, "open");
+    }
+    o.push_back(']');
+  }
   w.Close();
   return out;
 }

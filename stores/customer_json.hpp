@@ -16,7 +16,10 @@ namespace patron {
 // identities ([{"kind","value"}]), opted_out (channel names, "all" last),
 // coupons ([{"code","rule","issued_at","redeemed"}]), store_orders
 // ([{"store","orders","last_order_at"}]), rule_states (how many rules keep
-// state). Numbers print as Decimal::ToString does.
+// state), timers (the customer's armed timers, rule by rule:
+// [{"rule_key" (16 hex digits), "due", "kind": "armed" for an absence, date
+// or schedule timer, "open" for an open sequence A}]). Numbers print as
+// Decimal::ToString does.
 // With `mask_personal` the phone (and every phone identifier) is MaskPhone'd
 // ("138****8000") and the birthday keeps only month and day ("****-05-01");
 // names and other identifiers are shown as they are.

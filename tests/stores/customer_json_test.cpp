@@ -28,7 +28,9 @@ CustomerRecord Sample() {
   p.opted_out = kOptOutSms | kOptOutWechat | kOptOutApp | kOptOutEmail | kOptOutAll;
   r.identities = {{IdentityKind::kPhone, "13800138000"}, {IdentityKind::kOpenid, "oAbc"}};
   r.coupons = {{"C20", "Wake", *p.first_order_at, false}};
-  r.StateOf(1);
+  RuleState& state = r.StateOf(1);
+  state.timer = TimerKey{*p.first_order_at + 30 * kMicrosPerDay, 7};
+  state.open = {{0, 8}};
   return r;
 }
 
@@ -46,7 +48,9 @@ TEST_CASE("CustomerToJson prints every built-in attribute") {
       R"("identities":[{"kind":"phone","value":"13800138000"},{"kind":"openid","value":"oAbc"}],)"
       R"("opted_out":["sms","wechat","app","email","all"],)"
       R"("coupons":[{"code":"C20","rule":"Wake","issued_at":"2026-03-01T04:34:56Z","redeemed":false}],)"
-      R"("store_orders":[{"store":"s012","orders":1,"last_order_at":"2026-03-01T04:34:56Z"}],"rule_states":1})");
+      R"("store_orders":[{"store":"s012","orders":1,"last_order_at":"2026-03-01T04:34:56Z"}],"rule_states":1,)"
+      R"("timers":[{"rule_key":"0000000000000001","due":"2026-03-31T04:34:56Z","kind":"armed"},)"
+      R"({"rule_key":"0000000000000001","due":"1970-01-01T00:00:00Z","kind":"open"}]})");
   CHECK(boost::json::parse(json).is_object());
 }
 
@@ -64,6 +68,7 @@ TEST_CASE("CustomerToJson masks phones and the birth year") {
   CHECK(e.find(R"("phone":"","gender":"","birthday":null)") != std::string::npos);
   CHECK(e.find(R"("lifecycle":"prospect")") != std::string::npos);
   CHECK(e.find(R"("first_order_at":null)") != std::string::npos);
+  CHECK(e.find(R"("rule_states":0,"timers":[]})") != std::string::npos);
 }
 
 }  // namespace
