@@ -114,7 +114,7 @@ class RuleCompiler {
     r.weekday = t.weekday;
     r.on_date = t.on_date;
     auto watch = [&](const dsl::Name& type, WatchRole role) {
-      out_.watches[type.text].push_back(Watch{r.index, role});
+      out_.types[type.text].watches.push_back(Watch{r.index, role});
     };
     switch (t.kind) {
       case dsl::TriggerKind::kEvent:

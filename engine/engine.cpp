@@ -64,8 +64,10 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject) 
     }
   }
   // Timers due at or before the event's time fire first.
+  // When broadcasts go slice by slice (`patron run`), an event runs none:
+  // the run loop does, between groups of events.
   clock_.EventSeen(event_.time);
-  auto fired = FireDue();
+  auto fired = FireDue(options_.max_slices_per_fire == SIZE_MAX ? SIZE_MAX : 0);
   if (!fired.ok()) return fired.status();
   return ProcessWithEmits(event_);
 }
@@ -154,7 +156,7 @@ Status Engine::Accept(std::string_view message, std::string_view subject) { retu
 
 Status Engine::Commit() { return impl_->Commit(); }
 
-Result<bool> Engine::FireDue() { return impl_->FireDue(); }
+Result<bool> Engine::FireDue() { return impl_->FireDue(impl_->options_.max_slices_per_fire); }
 
 Result<std::optional<TimePoint>> Engine::NextDue() { return impl_->store_.EarliestTimerDue(); }
 

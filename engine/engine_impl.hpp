@@ -86,7 +86,7 @@ struct Engine::Impl {
                       const CustomerRecord* customer) const;
 
   // time_watches.cpp: what an event arms or closes, and date re-arming.
-  Status RunWatches(const Event& event, CustomerRecord* customer);
+  Status RunWatches(const std::vector<Watch>& watches, const Event& event, CustomerRecord* customer);
   Status ArmAbsence(const CompiledRule& rule, const Event& event, CustomerRecord& customer);
   Status OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer);
   // Closes the open A's of `event`'s key with A.time <= event.time; sets
@@ -102,7 +102,9 @@ struct Engine::Impl {
   Status Cancel(const TimerKey& key);
 
   // timer_firing.cpp
-  Result<bool> FireDue();
+  // Fires what is due by the clock, running at most `max_slices` broadcast
+  // slices; true when a broadcast is unfinished.
+  Result<bool> FireDue(size_t max_slices);
   Status ArmSchedules(TimePoint now);
   Status FireTimer(const CompiledRule& rule, TimerRecord& timer);
   Status FireAbsence(const CompiledRule& rule, const TimerRecord& timer);

@@ -196,16 +196,6 @@ struct CompiledRule {
   int32_t between_to = 0;
 };
 
-// What an event of a type does to a time-driven rule besides dispatching.
-enum class WatchRole : uint8_t {
-  kArmAbsence,     // an event of a listed type: (re)arm the absence deadline
-  kOpenSequence,   // an A of `(not) followed by`: open it (arm its timer)
-  kCloseSequence,  // a B of `not followed by`: close the open A's of its key
-};
-struct Watch {
-  uint32_t rule = 0;  // rules index
-  WatchRole role = WatchRole::kArmAbsence;
-};
 
 // Rules of one bucket whose numeric range on one event path is known.
 struct RangeIndex {
@@ -234,9 +224,23 @@ struct EqGroup {
   std::unordered_map<std::string, Bucket, StringHash, std::equal_to<>> buckets;
 };
 
+// What an event of a type does to a time-driven rule besides dispatching.
+enum class WatchRole : uint8_t {
+  kArmAbsence,     // an event of a listed type: (re)arm the absence deadline
+  kOpenSequence,   // an A of `(not) followed by`: open it (arm its timer)
+  kCloseSequence,  // a B of `not followed by`: close the open A's of its key
+};
+struct Watch {
+  uint32_t rule = 0;  // rules index
+  WatchRole role = WatchRole::kArmAbsence;
+};
+
 struct TypeDispatch {
   std::vector<EqGroup> groups;
   std::vector<uint32_t> always;  // candidate codes of rules visited on every event of the type
+  // Time-driven rules this type arms or closes; they run after the rules of
+  // the event, in this order (rule-set order, a B's close before its A's open).
+  std::vector<Watch> watches;
 };
 
 struct DeclaredField {
@@ -272,9 +276,7 @@ class CompiledRules {
   std::string timezone;                               // CompileOptions::timezone
   TimeZone zone = TimeZone::Utc();                    // loaded from `timezone`
 
-  // Time-driven rules. Watches run after the rules of an event, in
-  // rule-set order.
-  std::unordered_map<std::string, std::vector<Watch>, StringHash, std::equal_to<>> watches;  // by event type
+  // Time-driven rules (their watches are in `types`).
   std::vector<uint32_t> date_rules;      // rules index, rule-set order
   std::vector<uint32_t> schedule_rules;  // rules index, rule-set order
   std::unordered_map<uint64_t, uint32_t> rule_by_key;  // rule_key -> rules index
@@ -283,7 +285,8 @@ class CompiledRules {
   std::deque<std::string> constant_strings;
   std::deque<std::vector<Value>> constant_lists;
 
-  // The dispatch entry of an event type, or nullptr when no rule triggers on it.
+  // The dispatch entry of an event type, or nullptr when no rule triggers on
+  // it and no time-driven rule watches it.
   const TypeDispatch* Dispatch(std::string_view type) const {
     auto it = types.find(type);
     return it == types.end() ? nullptr : &it->second;
@@ -293,10 +296,10 @@ class CompiledRules {
     auto it = declared.find(type);
     return it == declared.end() ? nullptr : &it->second;
   }
-  // The watches of an event type, or nullptr.
+  // The watches of an event type, or nullptr when it has none.
   const std::vector<Watch>* Watches(std::string_view type) const {
-    auto it = watches.find(type);
-    return it == watches.end() ? nullptr : &it->second;
+    const TypeDispatch* d = Dispatch(type);
+    return d == nullptr || d->watches.empty() ? nullptr : &d->watches;
   }
   // The rule whose rule_key is `key` (timers name their rule so), or nullptr
   // when no rule of this set has it (the rule was removed).

@@ -46,7 +46,7 @@ std::string LimitDetail(const CompiledRule& rule) {
 Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int depth) {
   evaluator_.BeginEvent(event, customer, event.time);
   const TypeDispatch* dispatch = rules_.Dispatch(event.type);
-  if (dispatch == nullptr) return RunWatches(event, customer);
+  if (dispatch == nullptr) return Status::Ok();
 
   candidates_.clear();
   size_t sources = 0;  // non-empty sorted runs appended
@@ -90,7 +90,7 @@ Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int 
     const CompiledRule& rule = rules_.rules[rules_.rank_to_rule[code >> 1]];
     PATRON_RETURN_IF_ERROR(RunRule(rule, (code & 1) != 0, event, customer, depth));
   }
-  return RunWatches(event, customer);
+  return dispatch->watches.empty() ? Status::Ok() : RunWatches(dispatch->watches, event, customer);
 }
 
 Result<bool> Engine::Impl::Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {

@@ -45,10 +45,8 @@ Status Engine::Impl::Cancel(const TimerKey& key) {
   return Status::Ok();
 }
 
-Status Engine::Impl::RunWatches(const Event& event, CustomerRecord* customer) {
-  const std::vector<Watch>* watches = rules_.Watches(event.type);
-  if (watches == nullptr) return Status::Ok();
-  for (const Watch& w : *watches) {
+Status Engine::Impl::RunWatches(const std::vector<Watch>& watches, const Event& event, CustomerRecord* customer) {
+  for (const Watch& w : watches) {
     const CompiledRule& rule = rules_.rules[w.rule];
     switch (w.role) {
       case WatchRole::kArmAbsence:
@@ -126,7 +124,6 @@ Status WithSequenceState(StateStore& store, const CompiledRule& rule, CustomerRe
 Status Engine::Impl::OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
   std::string key;
   if (!SequenceKey(rule, event, customer, key)) return Status::Ok();
-  if (rule.on_field == kNoNode && customer == nullptr) return Status::Ok();
   TimerRecord t;
   t.key.due = event.time + rule.duration;
   t.kind = TimerKind::kSequence;

@@ -10,7 +10,8 @@
 //   longer exists (merged into another), is dropped when it comes due.
 // - A broadcast visits the committed customers in id order, skipping those
 //   who joined after its due time; the engine commits before each slice.
-//   Events that arrive between slices (`patron run`) are processed at once;
+//   Events that arrive between slices (`patron run`) are processed at once
+//   (an event runs no slice itself: only the run loop's FireDue() does);
 //   timers due after the broadcast's time wait until it is finished.
 // - Schedules are armed at the first FireDue() with a known time, for the
 //   next occurrence strictly after it; `on <date> at` in the past then never
@@ -54,7 +55,7 @@ std::optional<TimePoint> NextOccurrence(const CompiledRule& rule, const TimeZone
 
 }  // namespace
 
-Result<bool> Engine::Impl::FireDue() {
+Result<bool> Engine::Impl::FireDue(size_t max_slices) {
   const TimePoint now = clock_.Now();
   if (now == INT64_MIN) return false;  // no time known yet (no event seen)
   if (!schedules_armed_) {
@@ -73,7 +74,7 @@ Result<bool> Engine::Impl::FireDue() {
       continue;
     }
     if (timer.kind == TimerKind::kSchedule) {
-      if (slices == options_.max_slices_per_fire) return true;
+      if (slices >= max_slices) return true;
       ++slices;
       bool done = false;
       PATRON_RETURN_IF_ERROR(FireScheduleSlice(*rule, timer, done));

@@ -124,7 +124,7 @@ class Harness {
   EngineOptions options_;
   TempDir dir_;
   RecordingSink sink_;
-  ManualClock clock_;
+  EventTimeClock clock_;
   std::unique_ptr<LmdbStateStore> store_;
   std::unique_ptr<Engine> engine_;
 };
