@@ -7,7 +7,8 @@
 #   sliding: rule "Spend30" when sum(order.completed.amount) over 30 days > 500
 #            then coupon "SPEND500" end (same --until; it arms no timer).
 # For each: events/s of the whole process (start, rule loading, replay, exit;
-# wall clock) and the rate replay prints itself, timers fired (replay's
+# wall clock) and the rate replay prints itself, CPU seconds (user + system:
+# this machine is shared, so the wall clock varies), timers fired (replay's
 # summary on stderr), actions written (lines of --out), peak RSS
 # (/usr/bin/time -v "Maximum resident set size"), and the firings expected
 # from bench/time_truth.py (exact cents, computed apart from Patron).
@@ -64,8 +65,8 @@ seconds() { awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s
 
 REPORT=$WORK/report-patron-time.md
 {
-  echo "| workload | events | --until | e2e s | e2e events/s | replay's events/s | timers fired | actions | expected | peak RSS MiB |"
-  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| workload | events | --until | e2e s | e2e events/s | replay's events/s | CPU s | timers fired | actions | expected | peak RSS MiB |"
+  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >"$REPORT"
 for wl in $ONLY; do
   [ -f "$TDIR/$wl.rules" ] || { echo "unknown workload: $wl" >&2; exit 2; }
@@ -80,13 +81,14 @@ for wl in $ONLY; do
     continue
   fi
   wall=$(seconds "$(sed -n 's/.*Elapsed (wall clock) time.*): //p' "$err")")
+  cpu=$(sed -n 's/.*\(User\|System\) time (seconds): //p' "$err" | awk '{ s += $1 } END { print s }')
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$err")
   rate=$(sed -n 's/^elapsed: .*, \([0-9]*\) events\/s$/\1/p' "$err")
   fired=$(sed -n 's/^timers: .* \([0-9]*\) fired.*/\1/p' "$err")
   count=$(wc -l <"$actions")
   rm -f "$actions"
-  printf '| %s | %d | %s | %.1f | %.0f | %s | %s | %d | %s | %d |\n' "$wl" "$EVENTS" "$UNTIL" "$wall" \
-    "$(awk -v n="$EVENTS" -v s="$wall" 'BEGIN { print n / s }')" "${rate:-n/a}" \
+  printf '| %s | %d | %s | %.1f | %.0f | %s | %.1f | %s | %d | %s | %d |\n' "$wl" "$EVENTS" "$UNTIL" "$wall" \
+    "$(awk -v n="$EVENTS" -v s="$wall" 'BEGIN { print n / s }')" "${rate:-n/a}" "$cpu" \
     "${fired:-n/a (no timers line in the summary)}" "$count" "$(truth "$wl")" "$((rss / 1024))" >>"$REPORT"
 done
 cat "$REPORT"
