@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/time.hpp"
 #include "tests/integration/json_fields.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/nats_server.hpp"
@@ -80,6 +81,28 @@ class Listener {
   std::vector<Received> messages_;
 };
 
+// Whether an action was made by an event at that event's time (not by a
+// deadline, a wait or a quiet-hours deferral): `patron run` fires the
+// time-driven ones by the wall clock, so only these come in replay's order.
+bool EventDriven(const std::string& action, const std::map<std::string, std::string>& event_times) {
+  std::string cause = Field(action, "data.cause.event");
+  if (cause.rfind("emit-", 0) == 0) return true;
+  auto it = event_times.find(cause);
+  return it != event_times.end() && ParseRfc3339(it->second) == ParseRfc3339(Field(action, "time"));
+}
+
+std::map<std::string, std::string> EventTimes(const std::string& events_file) {
+  std::map<std::string, std::string> times;
+  for (const std::string& line : Lines(ReadFile(events_file))) {
+    if (line.empty()) continue;
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    if (ec || !v.is_object()) continue;
+    times[Field(v, "id")] = Field(v, "time");
+  }
+  return times;
+}
+
 std::vector<std::string> RunArgs(const NatsServer& server, const std::string& data) {
   return {PatronBinary(), "run",    "--core", "--rules",      kExample, "--nats",
           server.url(),   "--data", data,     "--log-format", "json"};
@@ -102,8 +125,17 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
   Listener dead(server.url(), "patron.dead");
   REQUIRE(actions.ok());
   REQUIRE(dead.ok());
-  const std::vector<std::string> golden = Lines(ReadFile(kGolden));
-  REQUIRE_FALSE(golden.empty());
+  const std::map<std::string, std::string> event_times = EventTimes(kEvents);
+  std::vector<std::string> golden;  // replay's event-driven actions, in order
+  for (const std::string& line : Lines(ReadFile(kGolden)))
+    if (!line.empty() && EventDriven(line, event_times)) golden.push_back(line);
+  REQUIRE(golden.size() > 100);
+  auto event_driven = [&] {
+    std::vector<Received> out;
+    for (Received& r : actions.messages())
+      if (EventDriven(r.payload, event_times)) out.push_back(std::move(r));
+    return out;
+  };
 
   {
     Process engine(RunArgs(server, data));
@@ -118,10 +150,11 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     CHECK(published.out == "published 63 events\n");
     actions.Publish("patron.events.order.completed", "{\"specversion\":\"1.0\", this is not json");
 
-    REQUIRE(WaitUntil([&] { return actions.count() >= golden.size() && dead.count() >= 1; }, kBound));
-    // The same actions as `patron replay`, in the same order, each on
-    // <prefix>.actions.<kind>.<store or _>.
-    auto got = actions.messages();
+    REQUIRE(WaitUntil([&] { return event_driven().size() >= golden.size() && dead.count() >= 1; }, kBound));
+    // The same event-driven actions as `patron replay`, in the same order,
+    // each on <prefix>.actions.<kind>.<store or _>. (The time-driven ones
+    // fire by the wall clock here: every deadline of March 2026 is past.)
+    auto got = event_driven();
     REQUIRE(got.size() == golden.size());
     for (size_t i = 0; i < got.size(); ++i) {
       INFO("action " << i + 1 << ": " << got[i].payload);
@@ -148,8 +181,7 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
     REQUIRE_FALSE(log.empty());
     CHECK(Field(log.back(), "level") == "info");
     CHECK(Field(log.back(), "msg")
-              .find("64 events read, 62 processed, 1 duplicate, 1 rejected, 2 emitted, 110 actions") !=
-          std::string::npos);
+              .find("64 events read, 62 processed, 1 duplicate, 1 rejected, 2 emitted, ") != std::string::npos);
     // No log line carries a phone number of the example in full.
     CHECK(engine.err().find("13911112222") == std::string::npos);
   }
@@ -186,17 +218,21 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
         "patron.events.stock.low",
         R"({"specversion":"1.0","id":"inv-after-restart","source":"inventory/s015","type":"stock.low",)"
         R"("time":"2026-03-20T09:00:00+08:00","data":{"store":"s015","sku":"douban","item":"郫县豆瓣","qty":1,"unit":"袋"}})");
-    REQUIRE(WaitUntil([&] { return actions.count() > before; }, kBound));
+    // Two rules remind about low stock: purchasing, and the store manager
+    // (at most once a day per store).
+    REQUIRE(WaitUntil([&] { return actions.count() >= before + 2; }, kBound));
     engine.Signal(SIGTERM);
     auto code = engine.Wait(kBound);
     REQUIRE(code.has_value());
     CHECK(*code == 0);
     auto got = actions.messages();
-    REQUIRE(got.size() == before + 1);
-    CHECK(Field(got.back().payload, "data.cause.event") == "inv-after-restart");
-    CHECK(got.back().subject == "patron.actions.remind.s015");
+    REQUIRE(got.size() == before + 2);
+    for (size_t i = before; i < got.size(); ++i) {
+      CHECK(Field(got[i].payload, "data.cause.event") == "inv-after-restart");
+      CHECK(got[i].subject == "patron.actions.remind.s015");
+    }
     CHECK(Field(Lines(engine.err()).back(), "msg")
-              .find("64 events read, 1 processed, 63 duplicates, 0 rejected, 1 action") != std::string::npos);
+              .find("64 events read, 1 processed, 63 duplicates, 0 rejected, 2 actions") != std::string::npos);
   }
 }
 
