@@ -109,8 +109,8 @@ struct Engine::Impl {
   Status FireTimer(const CompiledRule& rule, TimerRecord& timer);
   Status FireAbsence(const CompiledRule& rule, const TimerRecord& timer);
   Status FireSequence(const CompiledRule& rule, const TimerRecord& timer);
-  Status FireWait(const CompiledRule& rule, const TimerRecord& timer);
-  Status FireDeferred(const CompiledRule& rule, const TimerRecord& timer);
+  // kWait (where, then Proceed) and kDeferred (the actions).
+  Status FireLater(const CompiledRule& rule, const TimerRecord& timer);
   Status FireDate(const CompiledRule& rule, const TimerRecord& timer);
   // One slice of a schedule broadcast; `done` when every customer was visited.
   Status FireScheduleSlice(const CompiledRule& rule, TimerRecord& timer, bool& done);

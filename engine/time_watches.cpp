@@ -17,6 +17,7 @@
 
 #include "base/timezone.hpp"
 #include "engine/engine_impl.hpp"
+#include "engine/sequence_state.hpp"
 #include "engine/stored_event.hpp"
 
 namespace patron {
@@ -95,31 +96,6 @@ bool Engine::Impl::SequenceKey(const CompiledRule& rule, const Event& event, con
   }
   return AppendKey(key, evaluator_.Eval(rule.on_field));
 }
-
-namespace {
-
-// Runs `change` on the sequence state of `key` (the customer's, or the keyed
-// table's), writing it back.
-template <typename Change>
-Status WithSequenceState(StateStore& store, const CompiledRule& rule, CustomerRecord* customer,
-                         std::string_view key, Change change) {
-  if (rule.on_field == kNoNode) {
-    if (customer == nullptr) return Status::Ok();
-    PATRON_RETURN_IF_ERROR(change(customer->StateOf(rule.rule_key)));
-    store.MarkDirty(customer);
-    return Status::Ok();
-  }
-  auto found = store.FindKeyedState(rule.on_key, key);
-  if (!found.ok()) return found.status();
-  RuleState s;
-  if (found->has_value()) s = std::move(**found);
-  s.rule_key = rule.on_key;
-  PATRON_RETURN_IF_ERROR(change(s));
-  if (s.open.empty()) return found->has_value() ? store.DeleteKeyedState(rule.on_key, key) : Status::Ok();
-  return store.PutKeyedState(key, s);
-}
-
-}  // namespace
 
 Status Engine::Impl::OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
   std::string key;

@@ -17,9 +17,12 @@
 //   next occurrence strictly after it; `on <date> at` in the past then never
 //   fires.
 
+#include <algorithm>
+
 #include "base/stable_hash.hpp"
 #include "base/timezone.hpp"
 #include "engine/engine_impl.hpp"
+#include "engine/sequence_state.hpp"
 #include "engine/stored_event.hpp"
 
 namespace patron {
@@ -122,8 +125,8 @@ Status Engine::Impl::FireTimer(const CompiledRule& rule, TimerRecord& timer) {
       if (rule.trigger != dsl::TriggerKind::kNotFollowedBy && rule.trigger != dsl::TriggerKind::kFollowedBy)
         return Status::Ok();
       return FireSequence(rule, timer);
-    case TimerKind::kWait: return FireWait(rule, timer);
-    case TimerKind::kDeferred: return FireDeferred(rule, timer);
+    case TimerKind::kWait:
+    case TimerKind::kDeferred: return FireLater(rule, timer);
     case TimerKind::kDate:
       if (rule.trigger != dsl::TriggerKind::kDate) return Status::Ok();
       return FireDate(rule, timer);
@@ -186,26 +189,14 @@ Status Engine::Impl::FireSequence(const CompiledRule& rule, const TimerRecord& t
   if (rule.on_field == kNoNode && *customer == nullptr) return Status::Ok();
   // Remove this A from its key's open list; absent means a B closed it.
   bool open = false;
-  auto remove = [&](RuleState& s) {
+  PATRON_RETURN_IF_ERROR(WithSequenceState(store_, rule, *customer, timer.correlation, [&](RuleState& s) {
     auto it = std::find(s.open.begin(), s.open.end(), timer.key);
     if (it != s.open.end()) {
       open = true;
       s.open.erase(it);
     }
-  };
-  if (rule.on_field == kNoNode) {
-    remove((*customer)->StateOf(rule.rule_key));
-    store_.MarkDirty(*customer);
-  } else {
-    auto found = store_.FindKeyedState(rule.on_key, timer.correlation);
-    if (!found.ok()) return found.status();
-    if (found->has_value()) {
-      RuleState s = std::move(**found);
-      remove(s);
-      PATRON_RETURN_IF_ERROR(s.open.empty() ? store_.DeleteKeyedState(rule.on_key, timer.correlation)
-                                            : store_.PutKeyedState(timer.correlation, s));
-    }
-  }
+    return Status::Ok();
+  }));
   if (!open || rule.trigger == dsl::TriggerKind::kFollowedBy) return Status::Ok();  // closed, or expired
   Firing f = TimerFiring(timer, timer.key.due);
   evaluator_.BeginEvent(*f.event, *customer, f.time);
@@ -214,25 +205,19 @@ Status Engine::Impl::FireSequence(const CompiledRule& rule, const TimerRecord& t
   return Status::Ok();
 }
 
-Status Engine::Impl::FireWait(const CompiledRule& rule, const TimerRecord& timer) {
+Status Engine::Impl::FireLater(const CompiledRule& rule, const TimerRecord& timer) {
   auto customer = TimerCustomer(timer);
   if (!customer.ok()) return customer.status();
   if (!timer.customer_id.empty() && *customer == nullptr) return Status::Ok();
   Firing f = TimerFiring(timer, timer.key.due);
   evaluator_.BeginEvent(*f.event, *customer, f.time);
-  if (!evaluator_.Test(rule.where)) return Status::Ok();
-  PATRON_RETURN_IF_ERROR(Proceed(rule, f, *customer, 0));
-  if (*customer != nullptr && !rules_.date_rules.empty()) return SyncDateRules(**customer, f.time);
-  return Status::Ok();
-}
-
-Status Engine::Impl::FireDeferred(const CompiledRule& rule, const TimerRecord& timer) {
-  auto customer = TimerCustomer(timer);
-  if (!customer.ok()) return customer.status();
-  if (!timer.customer_id.empty() && *customer == nullptr) return Status::Ok();
-  Firing f = TimerFiring(timer, timer.key.due);
-  evaluator_.BeginEvent(*f.event, *customer, f.time);
-  PATRON_RETURN_IF_ERROR(RunActions(rule, f, *customer, 0));
+  if (timer.kind == TimerKind::kWait) {
+    // The rest of the rule, against the profile as it is now.
+    if (!evaluator_.Test(rule.where)) return Status::Ok();
+    PATRON_RETURN_IF_ERROR(Proceed(rule, f, *customer, 0));
+  } else {
+    PATRON_RETURN_IF_ERROR(RunActions(rule, f, *customer, 0));  // deferred by `between`
+  }
   if (*customer != nullptr && !rules_.date_rules.empty()) return SyncDateRules(**customer, f.time);
   return Status::Ok();
 }

@@ -8,8 +8,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
+
+#include "base/result.hpp"
 
 namespace patron::codec {
 
@@ -124,5 +127,21 @@ class ByteReader {
   size_t pos_ = 0;
   bool ok_ = true;
 };
+
+// Runs `get(reader)` over `bytes`. Corruption naming `what` when it returns
+// false, or when it throws (only allocation failures can: they must not
+// leave the module).
+template <typename Get>
+Status DecodeWith(std::string_view bytes, const char* what, Get get) {
+  bool ok = false;
+  try {
+    ByteReader r(bytes);
+    ok = get(r);
+  } catch (const std::exception& e) {
+    return Status::Corruption(std::string(what) + ": " + e.what());
+  }
+  if (!ok) return Status::Corruption(std::string(what) + ": truncated or malformed bytes");
+  return Status::Ok();
+}
 
 }  // namespace patron::codec

@@ -322,16 +322,7 @@ std::string EncodeCustomer(const CustomerRecord& record) {
 }
 
 Status DecodeCustomer(std::string_view bytes, CustomerRecord& out) {
-  bool ok = false;
-  try {
-    ByteReader r(bytes);
-    ok = GetRecord(r, out);
-  } catch (const std::exception& e) {
-    // Only allocation failures can get here; they must not leave the module.
-    return Status::Corruption(std::string("customer record: ") + e.what());
-  }
-  if (!ok) return Status::Corruption("customer record: truncated or malformed bytes");
-  return Status::Ok();
+  return codec::DecodeWith(bytes, "customer record", [&](ByteReader& r) { return GetRecord(r, out); });
 }
 
 std::string EncodeRuleState(const RuleState& state) {
@@ -342,17 +333,11 @@ std::string EncodeRuleState(const RuleState& state) {
 }
 
 Status DecodeRuleState(std::string_view bytes, RuleState& out) {
-  ByteReader r(bytes);
-  uint8_t version = 0;
-  bool ok = false;
-  try {
-    ok = r.GetByte(version) && ((version != 0 && version <= kCustomerCodecVersion) || r.Fail()) &&
-         GetRuleStateBody(r, out, version) && (r.AtEnd() || r.Fail());
-  } catch (const std::exception& e) {
-    return Status::Corruption(std::string("rule state: ") + e.what());
-  }
-  if (!ok) return Status::Corruption("rule state: truncated or malformed bytes");
-  return Status::Ok();
+  return codec::DecodeWith(bytes, "rule state", [&](ByteReader& r) {
+    uint8_t version = 0;
+    return r.GetByte(version) && ((version != 0 && version <= kCustomerCodecVersion) || r.Fail()) &&
+           GetRuleStateBody(r, out, version) && (r.AtEnd() || r.Fail());
+  });
 }
 
 }  // namespace patron

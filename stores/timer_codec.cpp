@@ -99,15 +99,7 @@ std::string EncodeTimer(const TimerRecord& t) {
 }
 
 Status DecodeTimer(std::string_view bytes, const TimerKey& key, TimerRecord& out) {
-  bool ok = false;
-  try {
-    ByteReader r(bytes);
-    ok = GetTimer(r, out);
-  } catch (const std::exception& e) {
-    // Only allocation failures can get here; they must not leave the module.
-    return Status::Corruption(std::string("timer: ") + e.what());
-  }
-  if (!ok) return Status::Corruption("timer: truncated or malformed bytes");
+  PATRON_RETURN_IF_ERROR(codec::DecodeWith(bytes, "timer", [&](ByteReader& r) { return GetTimer(r, out); }));
   out.key = key;
   return Status::Ok();
 }
