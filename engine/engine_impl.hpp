@@ -99,13 +99,19 @@ struct Engine::Impl {
   Status SyncDateRules(CustomerRecord& customer, TimePoint now);
   // Puts a timer with the next arming sequence number; returns its key.
   Result<TimerKey> Arm(TimerRecord timer);
+  // A timer of `kind` for `rule` whose firing's cause is its own due time
+  // (absence, date, schedule).
+  Result<TimerKey> ArmDeadline(TimerKind kind, const CompiledRule& rule, TimePoint due, std::string_view customer_id);
   Status Cancel(const TimerKey& key);
 
   // timer_firing.cpp
   // Fires what is due by the clock, running at most `max_slices` broadcast
   // slices; true when a broadcast is unfinished.
   Result<bool> FireDue(size_t max_slices);
+  // Arms the schedule rules that were never armed (at the first known time).
   Status ArmSchedules(TimePoint now);
+  // Arms `rule`'s next occurrence after `after` and records it in its keyed state.
+  Status ArmNextSchedule(const CompiledRule& rule, TimePoint after);
   Status FireTimer(const CompiledRule& rule, TimerRecord& timer);
   Status FireAbsence(const CompiledRule& rule, const TimerRecord& timer);
   Status FireSequence(const CompiledRule& rule, const TimerRecord& timer);

@@ -40,6 +40,17 @@ Result<TimerKey> Engine::Impl::Arm(TimerRecord timer) {
   return timer.key;
 }
 
+Result<TimerKey> Engine::Impl::ArmDeadline(TimerKind kind, const CompiledRule& rule, TimePoint due,
+                                           std::string_view customer_id) {
+  TimerRecord t;
+  t.key.due = due;
+  t.kind = kind;
+  t.rule_key = rule.rule_key;
+  t.customer_id = customer_id;
+  t.cause_deadline = due;
+  return Arm(std::move(t));
+}
+
 Status Engine::Impl::Cancel(const TimerKey& key) {
   PATRON_RETURN_IF_ERROR(store_.DeleteTimer(key));
   ++stats_.timers_cancelled;
@@ -71,13 +82,7 @@ Status Engine::Impl::ArmAbsence(const CompiledRule& rule, const Event& event, Cu
   const TimePoint deadline = event.time + rule.duration;
   if (s.armed && *s.armed >= deadline) return Status::Ok();
   if (s.timer) PATRON_RETURN_IF_ERROR(Cancel(*s.timer));
-  TimerRecord t;
-  t.key.due = deadline;
-  t.kind = TimerKind::kAbsence;
-  t.rule_key = rule.rule_key;
-  t.customer_id = customer.profile.id;
-  t.cause_deadline = deadline;
-  auto key = Arm(std::move(t));
+  auto key = ArmDeadline(TimerKind::kAbsence, rule, deadline, customer.profile.id);
   if (!key.ok()) return key.status();
   s.timer = *key;
   s.armed = deadline;
@@ -154,13 +159,7 @@ Status Engine::Impl::SyncDateRules(CustomerRecord& customer, TimePoint now) {
       Duration offset = rule.date_before ? -rule.duration : rule.duration;
       auto next = NextDateOccurrence(rules_.zone, *date, offset, rule.yearly, rule.at_minutes, now);
       if (next) {
-        TimerRecord t;
-        t.key.due = *next;
-        t.kind = TimerKind::kDate;
-        t.rule_key = rule.rule_key;
-        t.customer_id = customer.profile.id;
-        t.cause_deadline = *next;
-        auto key = Arm(std::move(t));
+        auto key = ArmDeadline(TimerKind::kDate, rule, *next, customer.profile.id);
         if (!key.ok()) return key.status();
         s.timer = *key;
       }

@@ -94,26 +94,24 @@ Result<bool> Engine::Impl::FireDue(size_t max_slices) {
 Status Engine::Impl::ArmSchedules(TimePoint now) {
   for (uint32_t index : rules_.schedule_rules) {
     const CompiledRule& rule = rules_.rules[index];
-    const uint64_t key = ScheduleKey(rule);
-    auto found = store_.FindKeyedState(key, {});
+    auto found = store_.FindKeyedState(ScheduleKey(rule), {});
     if (!found.ok()) return found.status();
     if (found->has_value() && (*found)->armed) continue;
-    RuleState s;
-    s.rule_key = key;
-    s.armed = 1;
-    if (auto next = NextOccurrence(rule, rules_.zone, now)) {
-      TimerRecord t;
-      t.key.due = *next;
-      t.kind = TimerKind::kSchedule;
-      t.rule_key = rule.rule_key;
-      t.cause_deadline = *next;
-      auto armed = Arm(std::move(t));
-      if (!armed.ok()) return armed.status();
-      s.timer = *armed;
-    }
-    PATRON_RETURN_IF_ERROR(store_.PutKeyedState({}, s));
+    PATRON_RETURN_IF_ERROR(ArmNextSchedule(rule, now));
   }
   return Status::Ok();
+}
+
+Status Engine::Impl::ArmNextSchedule(const CompiledRule& rule, TimePoint after) {
+  RuleState s;
+  s.rule_key = ScheduleKey(rule);
+  s.armed = 1;
+  if (auto next = NextOccurrence(rule, rules_.zone, after)) {
+    auto armed = ArmDeadline(TimerKind::kSchedule, rule, *next, {});
+    if (!armed.ok()) return armed.status();
+    s.timer = *armed;
+  }
+  return store_.PutKeyedState({}, s);
 }
 
 Status Engine::Impl::FireTimer(const CompiledRule& rule, TimerRecord& timer) {
@@ -234,13 +232,7 @@ Status Engine::Impl::FireDate(const CompiledRule& rule, const TimerRecord& timer
     auto next = NextDateOccurrence(rules_.zone, static_cast<int32_t>(*s.armed), offset, true, rule.at_minutes,
                                    timer.key.due);
     if (next) {
-      TimerRecord t;
-      t.key.due = *next;
-      t.kind = TimerKind::kDate;
-      t.rule_key = rule.rule_key;
-      t.customer_id = timer.customer_id;
-      t.cause_deadline = *next;
-      auto key = Arm(std::move(t));
+      auto key = ArmDeadline(TimerKind::kDate, rule, *next, timer.customer_id);
       if (!key.ok()) return key.status();
       s.timer = *key;
     }
@@ -275,20 +267,7 @@ Status Engine::Impl::FireScheduleSlice(const CompiledRule& rule, TimerRecord& ti
     return store_.PutTimer(timer);  // the cursor, in the same batch as the slice
   }
   PATRON_RETURN_IF_ERROR(store_.DeleteTimer(timer.key));
-  RuleState s;
-  s.rule_key = ScheduleKey(rule);
-  s.armed = 1;
-  if (auto next = NextOccurrence(rule, rules_.zone, due)) {
-    TimerRecord t;
-    t.key.due = *next;
-    t.kind = TimerKind::kSchedule;
-    t.rule_key = rule.rule_key;
-    t.cause_deadline = *next;
-    auto armed = Arm(std::move(t));
-    if (!armed.ok()) return armed.status();
-    s.timer = *armed;
-  }
-  return store_.PutKeyedState({}, s);
+  return ArmNextSchedule(rule, due);
 }
 
 }  // namespace patron
