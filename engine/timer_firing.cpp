@@ -6,8 +6,11 @@
 // its firing changed, so a restart neither loses nor repeats it.
 //
 // Choices beyond the specs:
-// - A timer whose rule is no longer in the rule set, or whose customer no
-//   longer exists (merged into another), is dropped when it comes due.
+// - A timer whose rule is no longer in the rule set is dropped when it
+//   comes due. One whose customer was merged into another follows the
+//   survivor when the timer keeps an event (sequences, waits, deferrals:
+//   its identifiers lead there); absence and date timers of the merged-away
+//   customer are dropped (the survivor has its own).
 // - A broadcast visits the committed customers in id order, skipping those
 //   who joined after its due time; the engine commits before each slice.
 //   Events that arrive between slices (`patron run`) are processed at once
@@ -135,7 +138,19 @@ Status Engine::Impl::FireTimer(const CompiledRule& rule, TimerRecord& timer) {
 
 Result<CustomerRecord*> Engine::Impl::TimerCustomer(const TimerRecord& timer) {
   if (timer.customer_id.empty()) return nullptr;
-  return store_.FindCustomer(timer.customer_id);
+  auto found = store_.FindCustomer(timer.customer_id);
+  if (!found.ok() || *found != nullptr || !timer.event) return found;
+  // Merged into another customer since it was armed: the stored event's
+  // identifiers lead to the survivor.
+  if (!FromStoredEvent(*timer.event, timer_event_).ok()) return nullptr;
+  for (size_t k = 0; k < kIdentityKindCount; ++k) {
+    const std::string& value = timer_event_.identity[k];
+    if (value.empty()) continue;
+    auto id = store_.FindIdentity(static_cast<IdentityKind>(k), value);
+    if (!id.ok()) return id.status();
+    if (id->has_value()) return store_.FindCustomer(**id);
+  }
+  return nullptr;
 }
 
 Firing Engine::Impl::TimerFiring(const TimerRecord& timer, TimePoint time) {

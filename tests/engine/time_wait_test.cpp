@@ -109,4 +109,31 @@ TEST_CASE("wait: a restart during the wait still runs it once", "[time][wait]") 
   CHECK(h.Count("second order") == 2);
 }
 
+TEST_CASE("wait: a customer merged into another while waiting is followed to the survivor", "[time][wait]") {
+  TimeHarness h(kSecondOrder);
+  // 张 joins first, known by his openid only.
+  h.Send(Ev("r1", "member.registered", "2026-03-01T08:00:00Z", R"("customer":{"openid":"oZhang"})"));
+  // An order from a phone nobody knows yet: a second customer, whose first
+  // order arms the 24-hour wait.
+  h.Send(Ev("o1", "order.completed", "2026-03-01T10:00:00Z",
+            R"("customer":{"phone":"13800138000"},"store":"s1","amount":30)"));
+  const std::string zhang = "c-" + Hex64(StableHash({"openid:oZhang"}));
+  const std::string phone_customer = "c-" + Hex64(StableHash({"phone:13800138000"}));
+  REQUIRE(h.Customer(phone_customer) != nullptr);
+  // The mini program sends both identifiers: the phone's customer merges
+  // into 张, who joined first.
+  h.Send(Ev("v1", "page.viewed", "2026-03-01T12:00:00Z",
+            R"("customer":{"openid":"oZhang","phone":"13800138000"})"));
+  REQUIRE(h.Customer(phone_customer) == nullptr);
+
+  h.AdvanceTo("2026-03-02T10:00:00Z");
+  auto actions = h.ActionsOf("second order");
+  REQUIRE(actions.size() == 2);  // 张 has the merged history: 1 order
+  for (const Action& a : actions) {
+    CHECK(a.customer_id == zhang);
+    CHECK(FormatRfc3339Utc(a.time) == "2026-03-02T10:00:00Z");
+    CHECK(a.cause_event == "o1");
+  }
+}
+
 }  // namespace patron::testing
