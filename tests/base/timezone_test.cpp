@@ -29,7 +29,7 @@ constexpr int32_t Hm(int32_t h, int32_t m) { return h * 60 + m; }
 
 }  // namespace
 
-TEST_CASE("time zones load by IANA name; unknown names are errors") {
+TEST_CASE("time zones load by IANA name, unknown names are errors") {
   CHECK(Zone("Asia/Shanghai").name() == "Asia/Shanghai");
   CHECK(Zone("UTC").name() == "UTC");
   CHECK(TimeZone::Utc().name() == "UTC");
@@ -264,7 +264,7 @@ TEST_CASE("NextDateOccurrence: yearly or once, 0 days, remainders") {
                            At("2026-01-01T00:00:00Z")) == At("2026-03-08T12:00:00-04:00"));
 }
 
-TEST_CASE("daily windows: [from, to), wrapping midnight") {
+TEST_CASE("daily windows: from included, to excluded, wrapping midnight") {
   TimeZone sh = Zone("Asia/Shanghai");
   const int32_t from = Hm(22, 0);
   const int32_t to = Hm(2, 0);

@@ -402,7 +402,7 @@ TEST_CASE("end of file and unterminated strings") {
   CHECK(s.items()[0].message == "expected '\"' to close the string, found end of line");
 }
 
-TEST_CASE("keywords need a word boundary; after a dot any name goes") {
+TEST_CASE("keywords need a word boundary, after a dot any name goes") {
   RuleSet rs = MustLoad(
       "rule \"k\" when order.first where event.iffy == event.end and event.whenever == 1 and event.rule.then "
       "== 2\n"

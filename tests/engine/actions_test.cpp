@@ -104,7 +104,7 @@ end)");
   CHECK(u.ActionsOf("bad")[0].store == "s1");
 }
 
-TEST_CASE("tag and untag change the profile; no-ops are not emitted", "[actions]") {
+TEST_CASE("tag and untag change the profile, no-ops are not emitted", "[actions]") {
   Harness h(R"(
 rule "tag" when order.completed then tag "regular-{event.store}" end
 rule "untag" when review.posted then untag "regular-s1" end
@@ -124,7 +124,7 @@ rule "untag" when review.posted then untag "regular-s1" end
   CHECK(h.Customer(kAliceId)->profile.tags.empty());
 }
 
-TEST_CASE("set writes attributes; setting the current value is a no-op", "[actions]") {
+TEST_CASE("set writes attributes, setting the current value is a no-op", "[actions]") {
   Harness h(R"(
 rule "gold" when order.completed where event.amount >= 100 then set customer.tier = "gold" end
 rule "since" when order.completed where not exists(customer.attrs.vip_since) then set customer.attrs.vip_since = event.time end
@@ -205,7 +205,7 @@ rule "step" when loyalty.step then tag "step{event.n}" emit loyalty.step with n 
   CHECK(h.engine().stats().duplicates == 1);
 }
 
-TEST_CASE("opt-outs suppress messages and coupons, with the reason; opt-ins lift them", "[actions]") {
+TEST_CASE("opt-outs suppress messages and coupons, with the reason, opt-ins lift them", "[actions]") {
   Harness h(R"(
 rule "sms" when order.completed then message sms "hello" end
 rule "wechat" when order.completed then message wechat "hi" end

@@ -73,7 +73,7 @@ TEST_CASE("null: comparisons false, membership false, arithmetic null", "[evalua
   CHECK(p.True("not (event.missing > 5)"));
 }
 
-TEST_CASE("numbers are exact decimals; * and / round half to even", "[evaluator]") {
+TEST_CASE("numbers are exact decimals, * and / round half to even", "[evaluator]") {
   ExprProbe p(R"("a":0.1,"b":0.2,"big":166.67)");
   CHECK(p.True("166.66 + 166.67 + 166.67 == 500"));
   CHECK_FALSE(p.True("166.66 + 166.67 + 166.67 > 500"));
@@ -88,7 +88,7 @@ TEST_CASE("numbers are exact decimals; * and / round half to even", "[evaluator]
   CHECK(p.Text("2.0 * 1") == "2");
 }
 
-TEST_CASE("strings compare as bytes; contains and in", "[evaluator]") {
+TEST_CASE("strings compare as bytes, contains and in", "[evaluator]") {
   ExprProbe p(R"("text":"food was bad","store":"s2","codes":[1,2,3],"name":"ÉCLAIR")");
   CHECK(p.True("\"B\" < \"a\""));
   CHECK(p.True("\"é\" > \"z\""));

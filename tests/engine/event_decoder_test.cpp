@@ -58,7 +58,7 @@ TEST_CASE("decodes the events.md example", "[event_decoder]") {
   CHECK(event.data.at("store").as_string() == "s012");
 }
 
-TEST_CASE("every identifier kind is read; integers become decimal text", "[event_decoder]") {
+TEST_CASE("every identifier kind is read, integers become decimal text", "[event_decoder]") {
   EventDecoder decoder;
   Event event;
   std::string msg =

@@ -52,7 +52,7 @@ TEST_CASE("dead letters keep their subject and their place among the actions", "
   CHECK(h.sink().flushes == 1);
 }
 
-TEST_CASE("events are processed once per (source, id); a rejected message does not use up its id", "[intake]") {
+TEST_CASE("events are processed once per (source, id), a rejected message does not use up its id", "[intake]") {
   Harness h(R"(rule "r" when ping then coupon "P" end)");
   const std::string bad_time = R"({"specversion":"1.0","id":"e1","source":"test","type":"ping","time":"soon"})";
   h.Send(bad_time);

@@ -17,7 +17,7 @@ std::string At(const std::string& hhmm, int day = 1) {
 
 }  // namespace
 
-TEST_CASE("limit per customer: at most n in any window (t - D, t]", "[options]") {
+TEST_CASE("limit per customer: at most n in any window of length D that ends at t (its start excluded)", "[options]") {
   Harness h(R"(rule "twice" when order.completed then coupon "T" limit 2 per customer per 1 day end)");
   std::vector<size_t> counts;
   auto order = [&](const std::string& id, const std::string& time) {
@@ -39,7 +39,7 @@ TEST_CASE("limit per customer: at most n in any window (t - D, t]", "[options]")
   CHECK(h.Count("twice") == 5);
 }
 
-TEST_CASE("limit per path keys by that value alone; a null key is not limited", "[options]") {
+TEST_CASE("limit per path keys by that value alone, a null key is not limited", "[options]") {
   Harness h(R"(
 rule "per_sku" when order.completed then coupon "S" limit 1 per event.sku per 7 days end
 )");
@@ -119,7 +119,7 @@ TEST_CASE("held-out firings count for the limit", "[options]") {
   CHECK(h.engine().stats().skipped_limit == 1);
 }
 
-TEST_CASE("priority orders rules; profile changes are visible to later rules", "[options]") {
+TEST_CASE("priority orders rules, profile changes are visible to later rules", "[options]") {
   Harness h(R"(
 rule "vip_coupon" when order.completed where "vip" in customer.tags then coupon "VIP" end
 rule "gold_before" when order.completed where customer.tier == "gold" then coupon "GB" end

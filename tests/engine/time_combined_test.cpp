@@ -20,7 +20,7 @@ TimeHarnessOptions StartAt(const std::string& start) {
 
 }  // namespace
 
-TEST_CASE("between defers an absence firing; the cause stays the deadline", "[time][between][absence]") {
+TEST_CASE("between defers an absence firing, the cause stays the deadline", "[time][between][absence]") {
   TimeHarness h(R"(
 rule "wake quiet"
   when no order.completed for 1 day

@@ -71,7 +71,7 @@ TEST_CASE("date: 29 February counts as 28 February in common years", "[time][dat
         Strings{"2026-02-27T02:00:00Z", "2027-02-27T02:00:00Z", "2028-02-28T02:00:00Z"});
 }
 
-TEST_CASE("date: without yearly one moment, never in the past; 0 days after", "[time][date]") {
+TEST_CASE("date: without yearly one moment, never in the past, 0 days after", "[time][date]") {
   TimeHarness h(R"(
 rule "birthday once"
   when 0 days after customer.birthday at 09:00

@@ -92,7 +92,7 @@ end
   CHECK(h.NextDue() == "2026-03-16T01:00:00Z");
 }
 
-TEST_CASE("on <date> at: once; a date already past when armed never fires", "[time][schedule]") {
+TEST_CASE("on <date> at: once, a date already past when armed never fires", "[time][schedule]") {
   const std::string rules = R"(
 rule "national day"
   when on 2026-10-01 at 09:00

@@ -104,7 +104,7 @@ end
   CHECK(actions[0].id == Hex64(StableHash({"no review", "alice", "test", "o1", "0"})));
 }
 
-TEST_CASE("followed by fires on B strictly within D; B consumes the open A's", "[time][sequence]") {
+TEST_CASE("followed by fires on B strictly within D, B consumes the open A's", "[time][sequence]") {
   TimeHarness h(R"(
 rule "paid fast"
   when order.placed followed by order.paid within 10 minutes on order_id

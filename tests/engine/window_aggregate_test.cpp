@@ -95,7 +95,7 @@ TEST_CASE("sums are exact: 166.66 + 166.67 + 166.67 is 500, not > 500", "[window
   CHECK(eq.Fires(Day(2), "166.67"));
 }
 
-TEST_CASE("an entry exactly D old is outside (t - D, t]", "[window]") {
+TEST_CASE("an entry exactly D old is outside the window (t - D is excluded)", "[window]") {
   Window w = Sliding(kMicrosPerHour, Aggregate::kCount, CompareOp::kGe, "2");
   CHECK_FALSE(w.Fires(T("2026-03-01T10:00:00Z")));
   EdgeVerdict v = w.Step(T("2026-03-01T11:00:00Z"));  // 10:00 is exactly 1 hour old: out
@@ -126,7 +126,7 @@ TEST_CASE("count over 1 hour rises and falls with the window", "[window]") {
   CHECK_FALSE(v.after);
 }
 
-TEST_CASE("min and max over a window; empty is null and compares false", "[window]") {
+TEST_CASE("min and max over a window, empty is null and compares false", "[window]") {
   Window low = Sliding(kMicrosPerDay, Aggregate::kMin, CompareOp::kLt, "5");
   CHECK_FALSE(low.Fires(Day(0), "10"));                      // null -> 10
   CHECK(low.Fires(Day(0) + kMicrosPerHour, "3"));            // 10 -> 3

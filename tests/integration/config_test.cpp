@@ -63,7 +63,7 @@ level = "debug"
   CHECK(config->log_level == "debug");
 }
 
-TEST_CASE("config: rules may be a list; settings absent from the text keep the base", "[config]") {
+TEST_CASE("config: rules may be a list, settings absent from the text keep the base", "[config]") {
   Config base;
   base.nats_url = "nats://base:1";
   base.batch_size = 7;

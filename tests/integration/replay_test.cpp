@@ -198,7 +198,7 @@ TEST_CASE("replay: the same inputs give the same bytes, to stdout or to --out", 
   CHECK(ReadFile(out) == first.out);
 }
 
-TEST_CASE("replay: bad lines are rejected, counted, written to --dead with their line; the rest go on",
+TEST_CASE("replay: bad lines are rejected, counted, written to --dead with their line, the rest go on",
           "[integration][replay]") {
   TempDir dir;
   const std::string events = (dir.path() / "events.jsonl").string();

@@ -82,7 +82,7 @@ TEST_CASE("timer codec: a timer without event or deadline round-trips, overwriti
   CheckSame(original, decoded);
 }
 
-TEST_CASE("timer codec: every kind round-trips; an unknown kind, flag or version is Corruption") {
+TEST_CASE("timer codec: every kind round-trips, an unknown kind, flag or version is Corruption") {
   for (TimerKind kind : {TimerKind::kAbsence, TimerKind::kSequence, TimerKind::kWait, TimerKind::kDeferred,
                          TimerKind::kDate, TimerKind::kSchedule}) {
     TimerRecord t;
@@ -142,7 +142,7 @@ TEST_CASE("timer codec: random garbage and bit flips never crash") {
   CHECK(accepted < 20000);
 }
 
-TEST_CASE("timer key: 16 bytes, sign bit flipped, big-endian; byte order is (due, seq) order") {
+TEST_CASE("timer key: 16 bytes, sign bit flipped, big-endian, byte order is (due, seq) order") {
   CHECK(EncodeTimerKey(TimerKey{0, 1}) == std::string("\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16));
   CHECK(EncodeTimerKey(TimerKey{-1, 0}) ==
         std::string("\x7f\xff\xff\xff\xff\xff\xff\xff\0\0\0\0\0\0\0\0", 16));
