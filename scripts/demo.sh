@@ -294,7 +294,10 @@ for line in open(sys.argv[2], encoding="utf-8"):
         "remind": lambda: "remind %s: %s" % (m["role"], m["text"]),
     }.get(kind, lambda: kind)()
     customer = d.get("customer", {})
-    who = customer.get("phone") or customer.get("id") or "no customer"
+    phone = customer.get("phone", "")
+    if phone and "*" not in phone:  # this is a console: mask as staff-facing texts do
+        phone = phone[:3] + "****" + phone[-4:]
+    who = phone or customer.get("id") or "no customer"
     print("  %s %-4s %s  (%s; rule %s; %s)" % (at.strftime("%m-%d %H:%M"), d.get("store", "_"), what, who,
                                              d["rule"], why))
     shown += 1
