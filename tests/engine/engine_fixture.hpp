@@ -49,9 +49,7 @@ inline std::string Phone(const std::string& phone) { return R"("customer":{"phon
 class Harness {
  public:
   explicit Harness(const std::string& rules_text, EngineOptions options = {})
-      : rules_(CompileText(rules_text)), options_(std::move(options)) {
-    Open();
-  }
+      : Harness(CompileText(rules_text), std::move(options), INT64_MIN) {}
   // Also reopens the store (state survives, as after a restart).
   void Open() {
     engine_.reset();
@@ -119,7 +117,13 @@ class Harness {
   RecordingSink& sink() { return sink_; }
   std::string dir() const { return dir_.str(); }
 
- private:
+ protected:
+  // `clock_start`: the EventTimeClock's time before the first event.
+  Harness(CompiledRulesPtr rules, EngineOptions options, TimePoint clock_start)
+      : rules_(std::move(rules)), options_(std::move(options)), clock_(clock_start) {
+    Open();
+  }
+
   CompiledRulesPtr rules_;
   EngineOptions options_;
   TempDir dir_;
@@ -186,42 +190,14 @@ struct TimeHarnessOptions {
   std::string start;  // the clock's start (RFC 3339); empty: before every event
 };
 
-// The engine over real LMDB state in a temporary directory, driven by an
-// EventTimeClock.
-class TimeHarness {
+// The engine over real LMDB state in a temporary directory (Harness),
+// compiled in a chosen timezone, with the clock moved by hand as well.
+class TimeHarness : public Harness {
  public:
   explicit TimeHarness(const std::string& rules_text, TimeHarnessOptions options = {})
-      : options_(std::move(options)),
-        rules_(CompileText(rules_text, CompileOptions{options_.timezone})),
-        clock_(options_.start.empty() ? INT64_MIN : TimeOf(options_.start)) {
-    Open();
-  }
-  // Closes and reopens the engine and the store from the same directory
-  // (state survives, as after a restart); the clock keeps its time.
-  void Open() {
-    engine_.reset();
-    store_.reset();
-    LmdbStoreOptions o;
-    o.sync_on_commit = false;
-    auto store = LmdbStateStore::Open(dir_.str(), o);
-    INFO(store.status().ToString());
-    REQUIRE(store.ok());
-    store_ = std::move(*store);
-    engine_ = std::make_unique<Engine>(*rules_, *store_, sink_, clock_, options_.engine);
-  }
+      : Harness(CompileText(rules_text, CompileOptions{options.timezone}), options.engine,
+                options.start.empty() ? INT64_MIN : TimeOf(options.start)) {}
 
-  // Accepts one message and commits, so the sink shows its actions.
-  void Send(const std::string& message) {
-    Status s = engine_->Accept(message);
-    INFO(s.ToString());
-    REQUIRE(s.ok());
-    Commit();
-  }
-  void Commit() {
-    Status s = engine_->Commit();
-    INFO(s.ToString());
-    REQUIRE(s.ok());
-  }
   // Like replay's `--until`: moves the clock to `time` (never back), fires
   // every timer due by then (finishing broadcasts) and commits.
   void AdvanceTo(const std::string& time) {
@@ -247,35 +223,7 @@ class TimeHarness {
     return next->has_value() ? FormatRfc3339Utc(**next) : std::string();
   }
 
-  // Actions published so far with data.rule == rule (all if empty).
-  std::vector<Action> ActionsOf(const std::string& rule = "") const {
-    std::vector<Action> out;
-    for (const Action& a : sink_.actions)
-      if (rule.empty() || a.rule == rule) out.push_back(a);
-    return out;
-  }
-  size_t Count(const std::string& rule) const { return ActionsOf(rule).size(); }
-
-  CustomerRecord* Customer(const std::string& id) {
-    auto r = store_->FindCustomer(id);
-    REQUIRE(r.ok());
-    return *r;
-  }
-
   EventTimeClock& clock() { return clock_; }
-  Engine& engine() { return *engine_; }
-  LmdbStateStore& store() { return *store_; }
-  RecordingSink& sink() { return sink_; }
-  std::string dir() const { return dir_.str(); }
-
- private:
-  TimeHarnessOptions options_;
-  CompiledRulesPtr rules_;
-  TempDir dir_;
-  RecordingSink sink_;
-  EventTimeClock clock_;
-  std::unique_ptr<LmdbStateStore> store_;
-  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace patron::testing
