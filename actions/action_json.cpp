@@ -41,7 +41,7 @@ void DecimalMember(std::string& out, std::string_view key, Decimal d) {
 
 void AppendKindMember(std::string& out, const Action& a) {
   switch (a.kind) {
-    case dsl::ActionKind::kCoupon:
+    case ActionKind::kCoupon:
       out += "\"coupon\":{";
       StringMember(out, "code", a.code);
       if (a.value) {
@@ -54,14 +54,14 @@ void AppendKindMember(std::string& out, const Action& a) {
       }
       out += '}';
       return;
-    case dsl::ActionKind::kMessage:
+    case ActionKind::kMessage:
       out += "\"message\":{";
       StringMember(out, "channel", ChannelName(a.channel));
       out += ',';
       StringMember(out, "template", a.template_name);
       out += '}';
       return;
-    case dsl::ActionKind::kTicket:
+    case ActionKind::kTicket:
       out += "\"ticket\":{";
       StringMember(out, "title", a.title);
       out += ',';
@@ -74,7 +74,7 @@ void AppendKindMember(std::string& out, const Action& a) {
       }
       out += '}';
       return;
-    case dsl::ActionKind::kRemind:
+    case ActionKind::kRemind:
       out += "\"reminder\":{";
       StringMember(out, "role", a.role);
       out += ',';
@@ -85,11 +85,11 @@ void AppendKindMember(std::string& out, const Action& a) {
       }
       out += '}';
       return;
-    case dsl::ActionKind::kTag:
-    case dsl::ActionKind::kUntag:
+    case ActionKind::kTag:
+    case ActionKind::kUntag:
       StringMember(out, "tag", a.tag);
       return;
-    case dsl::ActionKind::kSet:
+    case ActionKind::kSet:
       out += "\"set\":{";
       StringMember(out, "attr", a.attr);
       out += ',';
@@ -97,19 +97,19 @@ void AppendKindMember(std::string& out, const Action& a) {
       out += a.value_json.empty() ? std::string_view("null") : std::string_view(a.value_json);
       out += '}';
       return;
-    case dsl::ActionKind::kPoints:
+    case ActionKind::kPoints:
       out += "\"points\":{";
       DecimalMember(out, "delta", a.delta);
       out += ',';
       DecimalMember(out, "balance", a.balance);
       out += '}';
       return;
-    case dsl::ActionKind::kEmit:
+    case ActionKind::kEmit:
       out += "\"emit\":{";
       StringMember(out, "type", a.emit_type);
       out += '}';
       return;
-    case dsl::ActionKind::kWebhook:
+    case ActionKind::kWebhook:
       out += "\"webhook\":{";
       StringMember(out, "endpoint", a.endpoint);
       out += '}';

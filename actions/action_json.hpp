@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "base/json_string.hpp"  // AppendJsonString, used with these
-#include "engine/action.hpp"
+#include "model/action.hpp"
 
 namespace patron {
 

@@ -16,7 +16,7 @@ FanoutSink::FanoutSink(std::vector<ActionSink*> sinks, ActionSink* webhooks)
 Status FanoutSink::Publish(const Action& action) {
   Status result;
   for (ActionSink* sink : sinks_) Merge(result, sink->Publish(action));
-  if (webhooks_ != nullptr && action.kind == dsl::ActionKind::kWebhook)
+  if (webhooks_ != nullptr && action.kind == ActionKind::kWebhook)
     Merge(result, webhooks_->Publish(action));
   return result;
 }

@@ -394,7 +394,7 @@ WebhookSink::WebhookSink(std::unique_ptr<Worker> worker) : worker_(std::move(wor
 WebhookSink::~WebhookSink() { Shutdown(); }
 
 Status WebhookSink::Publish(const Action& action) {
-  if (action.kind == dsl::ActionKind::kWebhook) worker_->Enqueue(action);
+  if (action.kind == ActionKind::kWebhook) worker_->Enqueue(action);
   return Status::Ok();
 }
 

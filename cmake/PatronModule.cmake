@@ -1,9 +1,11 @@
-# patron_module(<target> DEPS <libs...>): one library per source folder, from
-# every .cpp directly in that folder (fuzzer and main files excluded).
+# patron_module(<target> DEPS <libs...>): one library per top-level source
+# folder, from every .cpp in that folder and its subfolders (engine/compile/,
+# dsl/internal/, ...), fuzzer and main files excluded. DEPS are exactly the
+# folders its files include (scripts/check_layers.py checks the includes).
 # Includes start at the repository root ("engine/graph.hpp").
 function(patron_module target)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   list(FILTER sources EXCLUDE REGEX "(_fuzz|main)\\.cpp$")
   if(sources)
     add_library(${target} ${sources})

@@ -5,14 +5,17 @@
 // at the right place. The parser fills the tree; the checker (dsl/check.hpp)
 // fills `Expr::type` and `Expr::segment`. A RuleSet owns all of its nodes.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/decimal.hpp"
 #include "base/time.hpp"
+#include "model/action_kind.hpp"
 
 namespace patron::dsl {
 
@@ -115,6 +118,14 @@ enum class TriggerKind : uint8_t {
 enum class Aggregate : uint8_t { kCount, kSum, kAvg, kMin, kMax };
 enum class Window : uint8_t { kLifetime, kSliding, kDay, kWeek, kMonth, kYear };
 enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+// Their names as written in rules (and in AST dumps), in enumerator order;
+// `this <period>` names kDay..kYear.
+inline constexpr std::array<std::string_view, 5> kAggregateNames = {"count", "sum", "avg", "min", "max"};
+inline constexpr std::array<std::string_view, 6> kWindowNames = {"lifetime", "sliding", "day", "week", "month", "year"};
+inline constexpr std::array<std::string_view, 6> kCompareNames = {"==", "!=", "<", "<=", ">", ">="};
+// Trigger::weekday's names, 0 = Sunday.
+inline constexpr std::array<std::string_view, 7> kWeekdayNames = {"sunday",   "monday", "tuesday", "wednesday",
+                                                                  "thursday", "friday", "saturday"};
 
 struct Trigger {
   TriggerKind kind = TriggerKind::kEvent;
@@ -156,9 +167,10 @@ struct Trigger {
 
 // ------------------------------------------------------------------- actions
 
-enum class ActionKind : uint8_t { kCoupon, kMessage, kTicket, kRemind, kTag, kUntag, kSet, kPoints, kEmit, kWebhook };
-enum class Channel : uint8_t { kSms, kWechat, kApp, kEmail };
-enum class TicketPriority : uint8_t { kLow, kNormal, kHigh, kUrgent };
+// The action kinds, channels and priorities are the model's (model/action_kind.hpp).
+using patron::ActionKind;
+using patron::Channel;
+using patron::TicketPriority;
 
 struct EmitField {
   Name name;

@@ -11,16 +11,6 @@ constexpr const char* kBinaryOps[] = {"or", "and", "==",       "!=", "<", "<=", 
 constexpr const char* kFunctions[] = {"days_since", "hours_since", "len", "lower", "exists", "now"};
 constexpr const char* kTriggers[] = {"event",       "first", "aggregate", "absence",       "not_followed_by",
                                      "followed_by", "date",  "every_day", "every_weekday", "on_date"};
-constexpr const char* kAggregates[] = {"count", "sum", "avg", "min", "max"};
-constexpr const char* kWindows[] = {"lifetime", "sliding", "day", "week", "month", "year"};
-constexpr const char* kCompares[] = {"==", "!=", "<", "<=", ">", ">="};
-constexpr const char* kActions[] = {"coupon", "message", "ticket", "remind", "tag",
-                                    "untag",  "set",     "points", "emit",   "webhook"};
-constexpr const char* kChannels[] = {"sms", "wechat", "app", "email"};
-constexpr const char* kPriorities[] = {"low", "normal", "high", "urgent"};
-constexpr const char* kWeekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
-                                     "thursday", "friday", "saturday"};
-
 // A string as a double-quoted literal with \" \\ \n \t escaped.
 std::string Quoted(const std::string& s) {
   std::string out = "\"";
@@ -196,7 +186,7 @@ class Dumper {
     for (const Name& n : t.event_types) NameLine(2, "type", n);
     switch (t.kind) {
       case TriggerKind::kAggregate:
-        NameLine(2, std::string("aggregate ") + kAggregates[static_cast<int>(t.aggregate)] + " as",
+        NameLine(2, std::string("aggregate ") + std::string(kAggregateNames[static_cast<int>(t.aggregate)]) + " as",
                  t.aggregate_name);
         if (t.field) NameLine(2, "field", *t.field);
         if (t.aggregate_where) {
@@ -208,10 +198,10 @@ class Dumper {
         } else if (t.window == Window::kSliding) {
           Line(2, "window sliding " + FormatDuration(t.window_length), t.window_span);
         } else {
-          Line(2, std::string("window this ") + kWindows[static_cast<int>(t.window)], t.window_span);
+          Line(2, std::string("window this ") + std::string(kWindowNames[static_cast<int>(t.window)]), t.window_span);
         }
         Line(2,
-             std::string("compare ") + kCompares[static_cast<int>(t.compare)] + " " + t.threshold.ToString());
+             std::string("compare ") + std::string(kCompareNames[static_cast<int>(t.compare)]) + " " + t.threshold.ToString());
         break;
       case TriggerKind::kAbsence:
         Line(2, "for " + FormatDuration(t.duration));
@@ -231,7 +221,7 @@ class Dumper {
         Line(2, "at " + Clock(t.at_minutes));
         break;
       case TriggerKind::kEveryWeekday:
-        Line(2, std::string("weekday ") + std::to_string(t.weekday) + " " + kWeekdays[t.weekday]);
+        Line(2, std::string("weekday ") + std::to_string(t.weekday) + " " + std::string(kWeekdayNames[t.weekday]));
         Line(2, "at " + Clock(t.at_minutes));
         break;
       case TriggerKind::kOnDate:
@@ -248,7 +238,7 @@ class Dumper {
   }
 
   void ActionNode(const Action& a) {
-    Line(1, std::string("action ") + kActions[static_cast<int>(a.kind)], a.span);
+    Line(1, std::string("action ") + std::string(ActionKindName(a.kind)), a.span);
     switch (a.kind) {
       case ActionKind::kCoupon:
         TemplateNode(2, "code", a.text);
@@ -256,12 +246,12 @@ class Dumper {
         if (a.coupon_valid) Line(2, "valid " + FormatDuration(*a.coupon_valid));
         break;
       case ActionKind::kMessage:
-        Line(2, std::string("channel ") + kChannels[static_cast<int>(a.channel)]);
+        Line(2, "channel " + std::string(ChannelName(a.channel)));
         TemplateNode(2, "template", a.text);
         break;
       case ActionKind::kTicket:
         TemplateNode(2, "title", a.text);
-        Line(2, std::string("priority ") + kPriorities[static_cast<int>(a.priority)]);
+        Line(2, "priority " + std::string(PriorityName(a.priority)));
         NameLine(2, "role", a.role);
         break;
       case ActionKind::kRemind:

@@ -5,13 +5,15 @@
 namespace patron::dsl {
 namespace {
 
-const std::vector<std::string> kAggregates = {"count", "sum", "avg", "min", "max"};
-const std::vector<std::string> kPeriods = {"day", "week", "month", "year"};
-const std::vector<std::string> kCompares = {"==", "!=", "<", "<=", ">", ">="};
-const std::vector<std::string> kWeekdays = {"sunday",   "monday", "tuesday", "wednesday",
-                                            "thursday", "friday", "saturday"};
-const std::vector<std::string> kChannels = {"sms", "wechat", "app", "email"};
-const std::vector<std::string> kTicketPriorities = {"low", "normal", "high", "urgent"};
+std::vector<std::string> Names(auto begin, auto end) { return std::vector<std::string>(begin, end); }
+
+const std::vector<std::string> kAggregates = Names(kAggregateNames.begin(), kAggregateNames.end());
+// `this <period>`: Window::kDay .. kYear.
+const std::vector<std::string> kPeriods = Names(kWindowNames.begin() + 2, kWindowNames.end());
+const std::vector<std::string> kCompares = Names(kCompareNames.begin(), kCompareNames.end());
+const std::vector<std::string> kWeekdays = Names(kWeekdayNames.begin(), kWeekdayNames.end());
+const std::vector<std::string> kChannels = Names(kChannelNames.begin(), kChannelNames.end());
+const std::vector<std::string> kTicketPriorities = Names(kTicketPriorityNames.begin(), kTicketPriorityNames.end());
 const std::vector<std::string> kFieldTypes = {"string", "number", "bool", "time", "list", "object"};
 constexpr ValueType kFieldValueTypes[] = {ValueType::kString, ValueType::kNumber, ValueType::kBool,
                                           ValueType::kTime,   ValueType::kList,   ValueType::kObject};
@@ -164,8 +166,7 @@ void Lowerer::LowerTrigger(const gast::WhenNode& node, Trigger& out) {
           self.Error(w.arg, "expected day, week, month or year after 'this' (or 'over " +
                                 std::string(w.arg.view()) + "'), found '" + std::string(w.arg.view()) + "'");
         } else if (auto i = self.Choose(w.arg, kPeriods, "calendar window")) {
-          constexpr Window kWindows[] = {Window::kDay, Window::kWeek, Window::kMonth, Window::kYear};
-          out.window = kWindows[*i];
+          out.window = static_cast<Window>(static_cast<size_t>(Window::kDay) + *i);
         }
       }
       if (auto i = self.Choose(n.cmp, kCompares, "comparison")) out.compare = static_cast<CompareOp>(*i);

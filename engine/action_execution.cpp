@@ -20,14 +20,10 @@
 #include "base/phone.hpp"
 #include "base/stable_hash.hpp"
 #include "engine/engine_impl.hpp"
-#include "stores/profile_updates.hpp"
+#include "engine/customer/consent.hpp"
 
 namespace patron {
 namespace {
-
-bool IsStaffFacing(dsl::ActionKind kind) {
-  return kind == dsl::ActionKind::kTicket || kind == dsl::ActionKind::kRemind;
-}
 
 // The text a built-in string attribute gets from `v`, or false.
 bool AsAttributeText(const Value& v, std::string& out) {
@@ -103,8 +99,8 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
   const bool mask = options_.mask_staff_phones;
 
   switch (action.kind) {
-    case dsl::ActionKind::kCoupon: {
-      if (customer != nullptr && !CouponAllowed(customer->profile)) return suppress("opted out of all");
+    case ActionKind::kCoupon: {
+      if (customer != nullptr && !customer::CouponAllowed(customer->profile)) return suppress("opted out of all");
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, false, a.code);
       a.value = action.coupon_value;
@@ -118,38 +114,38 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       }
       return Status::Ok();
     }
-    case dsl::ActionKind::kMessage: {
-      const char* channel = ChannelName(action.channel);
-      if (customer != nullptr && !MessageAllowed(customer->profile, channel)) {
+    case ActionKind::kMessage: {
+      const std::string_view channel = ChannelName(action.channel);
+      if (customer != nullptr && !customer::MessageAllowed(customer->profile, channel)) {
         bool all = (customer->profile.opted_out & kOptOutAll) != 0;
-        return suppress(std::string("opted out of ") + (all ? "all" : channel));
+        return suppress("opted out of " + std::string(all ? "all" : channel));
       }
       Action& a = StartAction(rule, action, firing, customer);
       a.channel = action.channel;
       evaluator_.Render(action.text, false, a.template_name);
       return Status::Ok();
     }
-    case dsl::ActionKind::kTicket: {
+    case ActionKind::kTicket: {
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.title);
       a.priority = action.priority;
       a.role = action.role;
       return Status::Ok();
     }
-    case dsl::ActionKind::kRemind: {
+    case ActionKind::kRemind: {
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.text);
       a.role = action.role;
       return Status::Ok();
     }
-    case dsl::ActionKind::kTag:
-    case dsl::ActionKind::kUntag: {
+    case ActionKind::kTag:
+    case ActionKind::kUntag: {
       if (customer == nullptr) return suppress("no customer");
       std::string tag;
       evaluator_.Render(action.text, false, tag);
       auto& tags = customer->profile.tags;
       auto it = std::find(tags.begin(), tags.end(), tag);
-      if (action.kind == dsl::ActionKind::kTag) {
+      if (action.kind == ActionKind::kTag) {
         if (it != tags.end()) return Status::Ok();  // already held: no-op, not emitted
         tags.push_back(tag);
       } else {
@@ -161,7 +157,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       a.tag = std::move(tag);
       return Status::Ok();
     }
-    case dsl::ActionKind::kSet: {
+    case ActionKind::kSet: {
       if (customer == nullptr) return suppress("no customer");
       Value v = evaluator_.Eval(action.value);
       std::string json;
@@ -209,7 +205,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       a.value_json = std::move(json);
       return Status::Ok();
     }
-    case dsl::ActionKind::kPoints: {
+    case ActionKind::kPoints: {
       if (customer == nullptr) return suppress("no customer");
       Value v = evaluator_.Eval(action.value);
       if (v.kind() != ValueKind::kNumber) return suppress("points: the amount is not a number");
@@ -220,7 +216,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       a.balance = customer->profile.points;
       return Status::Ok();
     }
-    case dsl::ActionKind::kEmit: {
+    case ActionKind::kEmit: {
       if (depth + 1 > options_.max_emit_depth) {
         ++stats_.emits_dropped;
         if (log_ && log_->should_log(spdlog::level::warn))
@@ -252,7 +248,7 @@ Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& a
       a.emit_type = action.emit_type;
       return Status::Ok();
     }
-    case dsl::ActionKind::kWebhook: {
+    case ActionKind::kWebhook: {
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, false, a.endpoint);
       return Status::Ok();

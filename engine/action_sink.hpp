@@ -6,7 +6,7 @@
 // own thread.
 
 #include "base/result.hpp"
-#include "engine/action.hpp"
+#include "model/action.hpp"
 
 namespace patron {
 

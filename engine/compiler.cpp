@@ -200,8 +200,8 @@ class RuleCompiler {
     c.channel = a.channel;
     c.priority = a.priority;
     c.role = a.role.text;
-    if (a.kind == dsl::ActionKind::kTicket && c.role.empty()) c.role = "store_manager";
-    if (a.kind == dsl::ActionKind::kSet) {
+    if (a.kind == ActionKind::kTicket && c.role.empty()) c.role = "store_manager";
+    if (a.kind == ActionKind::kSet) {
       std::string first = a.set_path.empty() ? std::string() : a.set_path[0].text;
       if (first == "attrs") {
         c.set_target = SetTarget::kAttr;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "base/stable_hash.hpp"
-#include "stores/profile_updates.hpp"
+#include "engine/customer/merge.hpp"
 
 namespace patron {
 
@@ -59,10 +59,10 @@ Result<Resolution> ResolveCustomer(StateStore& store, const Event& event) {
       survivor = other;
       continue;
     }
-    if (!SurvivorIsFirst(*survivor, *other)) std::swap(survivor, other);
+    if (!customer::SurvivorIsFirst(*survivor, *other)) std::swap(survivor, other);
     std::string merged_id = other->profile.id;
     std::vector<std::pair<IdentityKind, std::string>> identities = other->identities;
-    MergeInto(*survivor, std::move(*other));
+    customer::MergeInto(*survivor, std::move(*other));
     for (const auto& [kind, value] : identities)
       PATRON_RETURN_IF_ERROR(store.PutIdentity(kind, value, survivor->profile.id));
     PATRON_RETURN_IF_ERROR(store.PutIdentity(IdentityKind::kId, merged_id, survivor->profile.id));

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/result.hpp"
-#include "engine/event.hpp"
+#include "model/event.hpp"
 #include "engine/state_store.hpp"
 
 namespace patron {

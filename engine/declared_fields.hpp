@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.hpp"
+#include "model/event.hpp"
 #include "engine/graph.hpp"
 
 namespace patron {

@@ -14,7 +14,7 @@
 #include "engine/customer_resolver.hpp"
 #include "engine/declared_fields.hpp"
 #include "engine/engine_impl.hpp"
-#include "stores/profile_updates.hpp"
+#include "engine/customer/builtin_updates.hpp"
 
 namespace patron {
 
@@ -111,8 +111,8 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
   if (resolved->created) ++stats_.customers_created;
   stats_.merges += resolved->merged;
   if (customer != nullptr) {
-    TouchCustomer(*customer, event);
-    BuiltinEffect effect = ApplyBuiltinUpdate(*customer, event);
+    customer::TouchCustomer(*customer, event);
+    customer::BuiltinEffect effect = customer::ApplyBuiltinUpdate(*customer, event);
     store_.MarkDirty(customer);
     if (!effect.warning.empty() && log_ && log_->should_log(spdlog::level::warn))
       log_->warn("event {}/{} of customer {}: {}", event.source, event.id, customer->profile.id,

@@ -22,12 +22,12 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "engine/evaluator.hpp"
-#include "engine/event.hpp"
+#include "model/event.hpp"
 #include "engine/event_decoder.hpp"
 #include "engine/graph.hpp"
 #include "engine/outbox.hpp"
 #include "engine/state_store.hpp"
-#include "engine/timer.hpp"
+#include "model/timer.hpp"
 
 namespace patron {
 

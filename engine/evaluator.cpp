@@ -5,7 +5,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/phone.hpp"
-#include "stores/profile_updates.hpp"
+#include "engine/customer/lifecycle.hpp"
 
 namespace patron {
 namespace {
@@ -119,7 +119,7 @@ Value Evaluator::CustomerAttrValue(CustomerAttr attr) {
     case CustomerAttr::kLastSeenAt: return OptionalTime(p.last_seen_at);
     case CustomerAttr::kStore: return NonEmpty(p.store);
     case CustomerAttr::kOwner: return NonEmpty(p.owner);
-    case CustomerAttr::kLifecycle: return Value::String(Lifecycle(p, now_));
+    case CustomerAttr::kLifecycle: return Value::String(customer::Lifecycle(p, now_));
   }
   return {};
 }

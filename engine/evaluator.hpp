@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "engine/arena.hpp"
-#include "engine/event.hpp"
+#include "model/event.hpp"
 #include "engine/graph.hpp"
 #include "engine/value.hpp"
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
 
 namespace patron {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/event.hpp"
+#include "model/event.hpp"
 
 namespace patron {
 

@@ -113,14 +113,14 @@ struct CompiledTemplate {
 enum class SetTarget : uint8_t { kTier, kOwner, kStore, kAttr };
 
 struct CompiledAction {
-  dsl::ActionKind kind = dsl::ActionKind::kCoupon;
+  ActionKind kind = ActionKind::kCoupon;
   uint32_t index = 0;                    // position in the rule's `then`, for action ids
   std::string index_text;                // `index` in decimal, as hashed into ids
   CompiledTemplate text;                 // code, template, title, text, tag, endpoint
   std::optional<Decimal> coupon_value;
   std::optional<Duration> coupon_valid;
-  dsl::Channel channel = dsl::Channel::kSms;
-  dsl::TicketPriority priority = dsl::TicketPriority::kNormal;
+  Channel channel = Channel::kSms;
+  TicketPriority priority = TicketPriority::kNormal;
   std::string role;                      // ticket (default store_manager) and remind
   SetTarget set_target = SetTarget::kTier;
   std::vector<std::string> set_attr_path;  // kAttr: path inside attrs

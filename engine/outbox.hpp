@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "engine/action.hpp"
+#include "model/action.hpp"
 #include "engine/action_sink.hpp"
 
 namespace patron {
@@ -59,7 +59,7 @@ class Outbox {
   };
   static void ResetAction(Action& a) {
     a.id.clear();
-    a.kind = dsl::ActionKind::kCoupon;
+    a.kind = ActionKind::kCoupon;
     a.rule.clear();
     a.time = 0;
     a.customer_id.clear();
@@ -70,11 +70,11 @@ class Outbox {
     a.code.clear();
     a.value.reset();
     a.valid_until.reset();
-    a.channel = dsl::Channel::kSms;
+    a.channel = Channel::kSms;
     a.template_name.clear();
     a.title.clear();
     a.text.clear();
-    a.priority = dsl::TicketPriority::kNormal;
+    a.priority = TicketPriority::kNormal;
     a.role.clear();
     a.tag.clear();
     a.attr.clear();

@@ -12,23 +12,12 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "engine/event.hpp"
-#include "engine/timer.hpp"
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
+#include "model/identity.hpp"
+#include "model/outcome.hpp"
+#include "model/timer.hpp"
 
 namespace patron {
-
-// What happened to one firing, kept for per-rule reports.
-enum class OutcomeKind : uint8_t { kFired, kSkippedLimit, kHeldOut, kSuppressed, kConverted };
-
-struct Outcome {
-  OutcomeKind kind = OutcomeKind::kFired;
-  std::string rule;
-  std::string customer_id;
-  TimePoint time = 0;
-  std::string cause;    // event id (or deadline) that caused the firing
-  std::string detail;   // suppression reason, coupon code, ...
-};
 
 class StateStore {
  public:

@@ -5,8 +5,8 @@
 // paths (source, id, type, time, store, data). Engine thread only.
 
 #include "base/result.hpp"
-#include "engine/event.hpp"
-#include "engine/timer.hpp"
+#include "model/event.hpp"
+#include "model/timer.hpp"
 
 namespace patron {
 

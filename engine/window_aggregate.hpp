@@ -20,7 +20,7 @@
 #include "base/time.hpp"
 #include "base/timezone.hpp"
 #include "dsl/ast.hpp"
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
 
 namespace patron {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
 
 namespace patron {
 

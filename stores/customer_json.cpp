@@ -7,7 +7,8 @@
 #include "base/json_string.hpp"
 #include "base/phone.hpp"
 #include "base/stable_hash.hpp"
-#include "stores/profile_updates.hpp"
+#include "engine/customer/consent.hpp"
+#include "engine/customer/lifecycle.hpp"
 
 namespace patron {
 
@@ -88,7 +89,7 @@ std::string CustomerToJson(const CustomerRecord& record, TimePoint now, bool mas
   w.Time("last_seen_at", p.last_seen_at);
   w.String("store", p.store);
   w.String("owner", p.owner);
-  w.String("lifecycle", Lifecycle(p, now));
+  w.String("lifecycle", customer::Lifecycle(p, now));
   w.Bool("registered", p.registered);
   w.Key("attrs") += boost::json::serialize(p.attrs);
   {
@@ -108,13 +109,11 @@ std::string CustomerToJson(const CustomerRecord& record, TimePoint now, bool mas
     std::string& o = w.Key("opted_out");
     o.push_back('[');
     bool first = true;
-    for (std::string_view channel : {"sms", "wechat", "app", "email", "all"}) {
-      uint8_t bit = channel == "all" ? uint8_t{kOptOutAll} : *OptOutBitsOf(channel);
-      if ((p.opted_out & bit) == 0) continue;
+    customer::ForEachOptedOut(p.opted_out, [&](std::string_view channel) {
       if (!first) o.push_back(',');
       first = false;
       AppendString(o, channel);
-    }
+    });
     o.push_back(']');
   }
   {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "base/time.hpp"
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
 
 namespace patron {
 

@@ -7,21 +7,9 @@ namespace patron {
 namespace {
 
 constexpr uint8_t kOutcomeCodecVersion = 1;
-constexpr std::string_view kKindNames[] = {"fired", "skipped_limit", "held_out", "suppressed", "converted"};
-constexpr size_t kKindCount = sizeof(kKindNames) / sizeof(kKindNames[0]);
+constexpr size_t kKindCount = kOutcomeKindNames.size();
 
 }  // namespace
-
-std::string_view OutcomeKindName(OutcomeKind kind) {
-  size_t i = static_cast<size_t>(kind);
-  return i < kKindCount ? kKindNames[i] : std::string_view("unknown");
-}
-
-std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name) {
-  for (size_t i = 0; i < kKindCount; ++i)
-    if (kKindNames[i] == name) return static_cast<OutcomeKind>(i);
-  return std::nullopt;
-}
 
 std::string EncodeOutcome(const Outcome& outcome) {
   std::string out;

@@ -1,21 +1,15 @@
 #pragma once
-// The stored form of one Outcome (engine/state_store.hpp) in the LMDB
-// `outcomes` table, and the names of outcome kinds used as `rule_stats`
-// keys and in reports. Pure functions, thread-safe.
+// The stored form of one Outcome (model/outcome.hpp) in the LMDB
+// `outcomes` table. Pure functions, thread-safe.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
-#include "engine/state_store.hpp"
+#include "model/outcome.hpp"
 
 namespace patron {
-
-// "fired", "skipped_limit", "held_out", "suppressed", "converted".
-std::string_view OutcomeKindName(OutcomeKind kind);
-// The kind named `name`, nullopt for an unknown name.
-std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name);
 
 // A version byte, the kind, then the strings and the time. Never fails.
 std::string EncodeOutcome(const Outcome& outcome);

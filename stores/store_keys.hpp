@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "engine/event.hpp"
+#include "model/event.hpp"
 #include "engine/state_store.hpp"
 #include "stores/byte_codec.hpp"
 #include "stores/outcome_codec.hpp"

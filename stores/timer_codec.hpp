@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
-#include "engine/timer.hpp"
+#include "model/timer.hpp"
 
 namespace patron {
 

@@ -24,7 +24,7 @@ std::string JsonString(std::string_view text) {
 }
 
 // The common part of the examples: a customer at s012, caused by e-000123.
-Action Base(dsl::ActionKind kind) {
+Action Base(ActionKind kind) {
   Action a;
   a.id = "0123456789abcdef";
   a.kind = kind;
@@ -50,7 +50,7 @@ std::string Head(const char* kind) {
 TEST_CASE("the events.md coupon example, byte for byte", "[action_json]") {
   Action a;
   a.id = "9f3a0c71d2e4b858";
-  a.kind = dsl::ActionKind::kCoupon;
+  a.kind = ActionKind::kCoupon;
   a.rule = "Wake sleeping customers";
   a.time = T("2026-03-31T20:34:56+08:00");
   a.customer_id = "c-2b1f09e3a4c5d6e7";
@@ -71,27 +71,27 @@ TEST_CASE("the events.md coupon example, byte for byte", "[action_json]") {
 
 TEST_CASE("every kind's member", "[action_json]") {
   SECTION("coupon without value and validity") {
-    Action a = Base(dsl::ActionKind::kCoupon);
+    Action a = Base(ActionKind::kCoupon);
     a.code = "WELCOME";
     CHECK(Json(a) == Head("coupon") + R"("coupon":{"code":"WELCOME"}}})");
   }
   SECTION("coupon with a fractional value") {
-    Action a = Base(dsl::ActionKind::kCoupon);
+    Action a = Base(ActionKind::kCoupon);
     a.code = "HALF";
     a.value = Decimal::FromMicros(12'500'000);
     CHECK(Json(a) == Head("coupon") + R"("coupon":{"code":"HALF","value":12.5}}})");
   }
   SECTION("message") {
-    Action a = Base(dsl::ActionKind::kMessage);
-    a.channel = dsl::Channel::kWechat;
+    Action a = Base(ActionKind::kMessage);
+    a.channel = Channel::kWechat;
     a.template_name = "miss_you";
     CHECK(Json(a) == Head("message") + R"("message":{"channel":"wechat","template":"miss_you"}}})");
   }
   SECTION("ticket") {
-    Action a = Base(dsl::ActionKind::kTicket);
+    Action a = Base(ActionKind::kTicket);
     a.customer_phone = "138****8000";
     a.title = "差评 1 星: 太咸了";
-    a.priority = dsl::TicketPriority::kHigh;
+    a.priority = TicketPriority::kHigh;
     a.role = "store_manager";
     std::string head = Head("ticket");
     head.replace(head.find("13800138000"), 11, "138****8000");
@@ -101,21 +101,21 @@ TEST_CASE("every kind's member", "[action_json]") {
             R"("ticket":{"title":"差评 1 星: 太咸了","priority":"high","role":"store_manager","store":"s012"}}})");
   }
   SECTION("remind: action \"remind\", member \"reminder\"") {
-    Action a = Base(dsl::ActionKind::kRemind);
+    Action a = Base(ActionKind::kRemind);
     a.role = "purchasing";
     a.text = "牛肉 low";
     CHECK(Json(a) ==
           Head("remind") + R"("reminder":{"role":"purchasing","text":"牛肉 low","store":"s012"}}})");
   }
   SECTION("tag and untag both write \"tag\"") {
-    Action a = Base(dsl::ActionKind::kTag);
+    Action a = Base(ActionKind::kTag);
     a.tag = "vip";
     CHECK(Json(a) == Head("tag") + R"("tag":"vip"}})");
-    a.kind = dsl::ActionKind::kUntag;
+    a.kind = ActionKind::kUntag;
     CHECK(Json(a) == Head("untag") + R"("tag":"vip"}})");
   }
   SECTION("set writes the value verbatim, null when missing") {
-    Action a = Base(dsl::ActionKind::kSet);
+    Action a = Base(ActionKind::kSet);
     a.attr = "tier";
     a.value_json = R"("VIP")";
     CHECK(Json(a) == Head("set") + R"("set":{"attr":"tier","value":"VIP"}}})");
@@ -126,18 +126,18 @@ TEST_CASE("every kind's member", "[action_json]") {
     CHECK(Json(a) == Head("set") + R"("set":{"attr":"attrs.visits","value":null}}})");
   }
   SECTION("points") {
-    Action a = Base(dsl::ActionKind::kPoints);
+    Action a = Base(ActionKind::kPoints);
     a.delta = Decimal::FromMicros(-2'250'000);
     a.balance = Decimal::FromInt(100);
     CHECK(Json(a) == Head("points") + R"("points":{"delta":-2.25,"balance":100}}})");
   }
   SECTION("emit") {
-    Action a = Base(dsl::ActionKind::kEmit);
+    Action a = Base(ActionKind::kEmit);
     a.emit_type = "customer.vip_reached";
     CHECK(Json(a) == Head("emit") + R"("emit":{"type":"customer.vip_reached"}}})");
   }
   SECTION("webhook") {
-    Action a = Base(dsl::ActionKind::kWebhook);
+    Action a = Base(ActionKind::kWebhook);
     a.endpoint = "crm";
     CHECK(Json(a) == Head("webhook") + R"("webhook":{"endpoint":"crm"}}})");
   }
@@ -147,7 +147,7 @@ TEST_CASE("optional parts are left out", "[action_json]") {
   SECTION("no customer, no store, a deadline cause (a stock reminder)") {
     Action a;
     a.id = "00000000000000aa";
-    a.kind = dsl::ActionKind::kRemind;
+    a.kind = ActionKind::kRemind;
     a.rule = "Stock";
     a.time = T("2026-03-13T01:00:00.5Z");
     a.cause_deadline = T("2026-03-13T09:00:00+08:00");
@@ -159,7 +159,7 @@ TEST_CASE("optional parts are left out", "[action_json]") {
           R"("cause":{"deadline":"2026-03-13T01:00:00Z"},"reminder":{"role":"purchasing","text":"check"}}})");
   }
   SECTION("a customer without a phone; both causes; no cause at all") {
-    Action a = Base(dsl::ActionKind::kTag);
+    Action a = Base(ActionKind::kTag);
     a.customer_phone.clear();
     a.store.clear();
     a.tag = "t";
@@ -192,7 +192,7 @@ TEST_CASE("JSON string escaping", "[action_json]") {
   CHECK(JsonString("\xC0\xAF") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
   CHECK(JsonString("\xED\xA0\x80") == "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 
-  Action a = Base(dsl::ActionKind::kMessage);
+  Action a = Base(ActionKind::kMessage);
   a.rule = "Say \"hello\"\n";
   a.template_name = "t\\1";
   const std::string json = Json(a);
@@ -224,12 +224,12 @@ TEST_CASE("JSON string escaping at every position of long strings", "[action_jso
 }
 
 TEST_CASE("subjects", "[action_json]") {
-  Action a = Base(dsl::ActionKind::kCoupon);
+  Action a = Base(ActionKind::kCoupon);
   CHECK(ActionSubject(a, "patron") == "patron.actions.coupon.s012");
-  a.kind = dsl::ActionKind::kRemind;
+  a.kind = ActionKind::kRemind;
   a.store.clear();
   CHECK(ActionSubject(a, "patron") == "patron.actions.remind._");
-  a.kind = dsl::ActionKind::kUntag;
+  a.kind = ActionKind::kUntag;
   a.store = "s 1.x*>";
   CHECK(ActionSubject(a, "acme.prod") == "acme.prod.actions.untag.s_1_x__");
   CHECK(DeadLetterSubject("patron") == "patron.dead");

@@ -30,7 +30,7 @@ std::string Line(const Action& a) {
   return out + "\n";
 }
 
-Action MakeAction(const std::string& id, dsl::ActionKind kind) {
+Action MakeAction(const std::string& id, ActionKind kind) {
   Action a;
   a.id = id;
   a.kind = kind;
@@ -72,8 +72,8 @@ TEST_CASE("FanoutSink forwards to every sink, webhooks also to the webhook sink"
   REQUIRE(webhooks.ok());
 
   FanoutSink fanout({first->get(), second->get()}, webhooks->get());
-  const Action tag = MakeAction("a1", dsl::ActionKind::kTag);
-  const Action hook = MakeAction("a2", dsl::ActionKind::kWebhook);
+  const Action tag = MakeAction("a1", ActionKind::kTag);
+  const Action hook = MakeAction("a2", ActionKind::kWebhook);
   REQUIRE(fanout.Publish(tag).ok());
   REQUIRE(fanout.Publish(hook).ok());
   DeadLetter d;
@@ -101,7 +101,7 @@ TEST_CASE("FanoutSink reports the first failure and still reaches the others", "
   REQUIRE(good.ok());
   BrokenSink broken;
   FanoutSink fanout({&broken, good->get()});
-  const Action tag = MakeAction("a1", dsl::ActionKind::kTag);
+  const Action tag = MakeAction("a1", ActionKind::kTag);
   Status s = fanout.Publish(tag);
   CHECK(s.code() == StatusCode::kUnavailable);
   CHECK(s.message() == "broken");

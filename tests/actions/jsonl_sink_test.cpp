@@ -22,7 +22,7 @@ std::string ReadFile(const std::string& path) {
 Action MakeAction(const std::string& rule, const std::string& tag) {
   Action a;
   a.id = "id-" + tag;
-  a.kind = dsl::ActionKind::kTag;
+  a.kind = ActionKind::kTag;
   a.rule = rule;
   a.time = 0;
   a.tag = tag;

@@ -13,7 +13,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Action MakeAction(const std::string& id, dsl::ActionKind kind, const std::string& store) {
+Action MakeAction(const std::string& id, ActionKind kind, const std::string& store) {
   Action a;
   a.id = id;
   a.kind = kind;
@@ -71,14 +71,14 @@ TEST_CASE("NatsSink routes actions by kind and store", "[nats_sink]") {
 
   NatsSink sink(patron_conn);
   const std::vector<Action> actions = {
-      MakeAction("a1", dsl::ActionKind::kCoupon, "s012"),
-      MakeAction("a2", dsl::ActionKind::kMessage, "s012"),
-      MakeAction("a3", dsl::ActionKind::kMessage, "s015"),
-      MakeAction("a4", dsl::ActionKind::kTicket, "s015"),
-      MakeAction("a5", dsl::ActionKind::kRemind, ""),
-      MakeAction("a6", dsl::ActionKind::kTag, "s012"),
-      MakeAction("a7", dsl::ActionKind::kMessage, ""),
-      MakeAction("a8", dsl::ActionKind::kCoupon, "s0120"),
+      MakeAction("a1", ActionKind::kCoupon, "s012"),
+      MakeAction("a2", ActionKind::kMessage, "s012"),
+      MakeAction("a3", ActionKind::kMessage, "s015"),
+      MakeAction("a4", ActionKind::kTicket, "s015"),
+      MakeAction("a5", ActionKind::kRemind, ""),
+      MakeAction("a6", ActionKind::kTag, "s012"),
+      MakeAction("a7", ActionKind::kMessage, ""),
+      MakeAction("a8", ActionKind::kCoupon, "s0120"),
   };
   for (const auto& a : actions) REQUIRE(sink.Publish(a).ok());
   DeadLetter bad;
@@ -88,7 +88,7 @@ TEST_CASE("NatsSink routes actions by kind and store", "[nats_sink]") {
   REQUIRE(sink.PublishDead(bad).ok());
   // A marker both action subscribers match: once it arrives, everything
   // published before it has arrived too (one publisher keeps order).
-  const Action marker = MakeAction("marker", dsl::ActionKind::kMessage, "s012");
+  const Action marker = MakeAction("marker", ActionKind::kMessage, "s012");
   REQUIRE(sink.Publish(marker).ok());
   REQUIRE(sink.Flush().ok());
   CHECK(sink.actions_published() == actions.size() + 1);
@@ -140,7 +140,7 @@ TEST_CASE("NatsSink uses its subject prefix", "[nats_sink]") {
   NatsSinkOptions options;
   options.subject_prefix = "acme.test";
   NatsSink sink(conn, options);
-  REQUIRE(sink.Publish(MakeAction("a1", dsl::ActionKind::kPoints, "s1")).ok());
+  REQUIRE(sink.Publish(MakeAction("a1", ActionKind::kPoints, "s1")).ok());
   DeadLetter d;
   d.message = "x";
   d.reason = "r";
@@ -160,7 +160,7 @@ TEST_CASE("NatsSink reports a closed connection", "[nats_sink]") {
   NatsConnection conn = RequireConnect(server.url());
   NatsSink sink(conn);
   conn.Close();
-  CHECK(sink.Publish(MakeAction("a1", dsl::ActionKind::kCoupon, "s1")).code() == StatusCode::kUnavailable);
+  CHECK(sink.Publish(MakeAction("a1", ActionKind::kCoupon, "s1")).code() == StatusCode::kUnavailable);
   CHECK(sink.Flush().code() == StatusCode::kUnavailable);
 }
 

@@ -20,7 +20,7 @@ using namespace std::chrono_literals;
 Action Webhook(const std::string& id, const std::string& endpoint = "crm") {
   Action a;
   a.id = id;
-  a.kind = dsl::ActionKind::kWebhook;
+  a.kind = ActionKind::kWebhook;
   a.rule = "VIP to CRM";
   a.time = *ParseRfc3339("2026-03-01T04:00:00Z");
   a.customer_id = "c-1";
@@ -76,7 +76,7 @@ TEST_CASE("a webhook action is POSTed as its CloudEvents JSON", "[webhook]") {
   const Action a = Webhook("a1");
   REQUIRE(sink->Publish(a).ok());
   Action coupon = a;
-  coupon.kind = dsl::ActionKind::kCoupon;
+  coupon.kind = ActionKind::kCoupon;
   REQUIRE(sink->Publish(coupon).ok());  // not a webhook: ignored
   DeadLetter d;
   REQUIRE(sink->PublishDead(d).ok());

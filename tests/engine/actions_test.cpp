@@ -28,7 +28,7 @@ end)");
   h.Send(Ev("e-1", "order.completed", "2026-03-01T20:34:56+08:00", kAlice + R"(,"store":"s012","amount":1)"));
   auto a = h.ActionsOf("gift");
   REQUIRE(a.size() == 2);
-  CHECK(a[0].kind == dsl::ActionKind::kCoupon);
+  CHECK(a[0].kind == ActionKind::kCoupon);
   CHECK(a[0].code == "G-s012");
   CHECK(a[0].value == Decimal::FromInt(20));
   CHECK(a[0].time == *ParseRfc3339("2026-03-01T12:34:56Z"));
@@ -69,7 +69,7 @@ end)");
             kAlice + R"(,"amount":128.50,"two":2.0,"ok":true,"items":[{"sku":"fish"},{"sku":"rice"},{"qty":1}])"));
   auto a = h.ActionsOf("m");
   REQUIRE(a.size() == 1);
-  CHECK(a[0].channel == dsl::Channel::kSms);
+  CHECK(a[0].channel == Channel::kSms);
   CHECK(a[0].template_name ==
         "amt=128.5 two=2 none=[] skus=fish, rice {literal} t=2026-03-01T04:00:00Z ok=true");
 }
@@ -84,13 +84,13 @@ end)");
   h.Send(Ev("r1", "review.posted", At("11:00"), kAlice + R"(,"rating":1,"text":"call me 13912345678")"));
   auto a = h.ActionsOf("bad");
   REQUIRE(a.size() == 2);
-  CHECK(a[0].kind == dsl::ActionKind::kTicket);
+  CHECK(a[0].kind == ActionKind::kTicket);
   CHECK(a[0].title == "差评 1 星 from 138****0001: call me 13912345678");
-  CHECK(a[0].priority == dsl::TicketPriority::kHigh);
+  CHECK(a[0].priority == TicketPriority::kHigh);
   CHECK(a[0].role == "store_manager");
   CHECK(a[0].store == "s7");  // home store: the review names none
   CHECK(a[0].customer_phone == "138****0001");
-  CHECK(a[1].kind == dsl::ActionKind::kRemind);
+  CHECK(a[1].kind == ActionKind::kRemind);
   CHECK(a[1].role == "owner");
   CHECK(a[1].text == "call 138****0001");
 
@@ -115,7 +115,7 @@ rule "untag" when review.posted then untag "regular-s1" end
   h.Send(Ev("r2", "review.posted", At("10:03"), kAlice));  // not held any more
   auto tags = h.ActionsOf("tag");
   REQUIRE(tags.size() == 1);
-  CHECK(tags[0].kind == dsl::ActionKind::kTag);
+  CHECK(tags[0].kind == ActionKind::kTag);
   CHECK(tags[0].tag == "regular-s1");
   CHECK(tags[0].cause_event == "o1");
   auto untags = h.ActionsOf("untag");
@@ -183,12 +183,12 @@ rule "step" when loyalty.step then tag "step{event.n}" emit loyalty.step with n 
   CHECK(RulesOf(h.ActionsOf()) ==
         std::vector<std::string>{"start", "after_start", "step", "step", "step", "step", "step"});
   auto a = h.ActionsOf();
-  CHECK(a[0].kind == dsl::ActionKind::kEmit);
+  CHECK(a[0].kind == ActionKind::kEmit);
   CHECK(a[0].emit_type == "loyalty.step");
   CHECK(a[2].tag == "step1");
   CHECK(a[4].tag == "step2");
-  CHECK(a[5].kind == dsl::ActionKind::kEmit);
-  CHECK(a[6].kind == dsl::ActionKind::kTag);
+  CHECK(a[5].kind == ActionKind::kEmit);
+  CHECK(a[6].kind == ActionKind::kTag);
   CHECK(a[6].tag == "step3");
   // The emitted event: source "patron", decision 5's id, same time, the cause's store.
   std::string emit1 = "emit-" + Hex64(StableHash({"start", kAliceId, "test", "o1", "0"}));

@@ -98,7 +98,7 @@ TEST_CASE("W1 thresholds: every rule of the store whose threshold is passed, in 
   }
   h.Commit();
   std::vector<std::string> fired;
-  for (const Action& a : h.ActionsOf()) fired.push_back(a.kind == dsl::ActionKind::kTicket ? a.title : a.code);
+  for (const Action& a : h.ActionsOf()) fired.push_back(a.kind == ActionKind::kTicket ? a.title : a.code);
   CHECK(fired == expected);
 }
 

@@ -45,7 +45,7 @@ TEST_CASE("absence: armed by each listed event, fires once at the deadline", "[t
   REQUIRE(actions.size() == 1);
   const Action& a = actions[0];
   CHECK(a.customer_id == "alice");
-  CHECK(a.kind == dsl::ActionKind::kCoupon);
+  CHECK(a.kind == ActionKind::kCoupon);
   CHECK(a.code == "BACK");
   CHECK(FormatRfc3339Utc(a.time) == "2026-04-04T08:00:00Z");
   CHECK(a.cause_event.empty());

@@ -45,7 +45,7 @@ end
   CHECK(ActionCauses(actions) == Strings{"o3", "o3", "o4", "o4", "o6", "o5", "o5"});
   CHECK(ActionTimes(actions) == Strings(7, "2026-03-02T01:00:00Z"));
   CHECK(ActionCustomers(actions) == Strings{"alice", "alice", "alice", "alice", "bob", "alice", "alice"});
-  CHECK(actions[4].kind == dsl::ActionKind::kCoupon);  // bob's sms was suppressed
+  CHECK(actions[4].kind == ActionKind::kCoupon);  // bob's sms was suppressed
   CHECK(h.engine().stats().suppressed == 1);
   // The id is the cause's (decision 2), whatever the deferral.
   CHECK(actions[2].id == Hex64(StableHash({"quiet", "alice", "test", "o4", "0"})));

@@ -43,7 +43,7 @@ TEST_CASE("not followed by: one B closes every open A of its key, whoever sent i
   auto actions = h.ActionsOf("unpaid");
   REQUIRE(actions.size() == 1);
   const Action& a = actions[0];
-  CHECK(a.kind == dsl::ActionKind::kRemind);
+  CHECK(a.kind == ActionKind::kRemind);
   CHECK(a.customer_id == "bob");
   CHECK(FormatRfc3339Utc(a.time) == "2026-03-02T10:14:00Z");
   // data.cause.event is the A event's id; `event.*` renders A's fields.

@@ -46,8 +46,8 @@ TEST_CASE("wait: where runs against the profile at the wait's end", "[time][wait
   h.AdvanceTo("2026-03-02T10:00:00Z");
   auto alice = h.ActionsOf("second order");
   REQUIRE(alice.size() == 2);
-  CHECK(alice[0].kind == dsl::ActionKind::kCoupon);
-  CHECK(alice[1].kind == dsl::ActionKind::kMessage);
+  CHECK(alice[0].kind == ActionKind::kCoupon);
+  CHECK(alice[1].kind == ActionKind::kMessage);
   for (const Action& a : alice) {
     CHECK(a.customer_id == "alice");
     CHECK(FormatRfc3339Utc(a.time) == "2026-03-02T10:00:00Z");  // trigger + 24 hours
@@ -67,7 +67,7 @@ TEST_CASE("wait: where runs against the profile at the wait's end", "[time][wait
                                         "2026-03-02T11:00:00Z", "2026-03-02T12:00:00Z"});
   REQUIRE(actions.size() == 5);
   // Carol: the coupon runs, the sms is suppressed by her opt-out.
-  CHECK(actions[4].kind == dsl::ActionKind::kCoupon);
+  CHECK(actions[4].kind == ActionKind::kCoupon);
   CHECK(h.engine().stats().suppressed == 1);
   CHECK(h.NextDue() == "");
 }

@@ -1,4 +1,4 @@
-#include "stores/customer_record.hpp"
+#include "model/customer_record.hpp"
 
 #include <algorithm>
 

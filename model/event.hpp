@@ -1,6 +1,7 @@
 #pragma once
 // A decoded CloudEvent (events.md "Events in"), as the engine evaluates it.
-// Produced by EventDecoder on the engine's thread; owned by the caller.
+// Produced by the engine's EventDecoder on the engine's thread; owned by
+// the caller. Plain data.
 
 #include <array>
 #include <cstdint>
@@ -10,18 +11,9 @@
 #include <boost/json/object.hpp>
 
 #include "base/time.hpp"
+#include "model/identity.hpp"
 
 namespace patron {
-
-// The identifiers of data.customer, in the order events.md lists them. The
-// first one present (in this order) derives the Patron id when there is no `id`.
-enum class IdentityKind : uint8_t { kId, kPhone, kOpenid, kUnionid, kMeituanId, kElemeId, kMemberNo };
-inline constexpr size_t kIdentityKindCount = 7;
-// "id", "phone", "openid", "unionid", "meituan_id", "eleme_id", "member_no".
-inline std::string_view IdentityKindName(IdentityKind kind) {
-  static constexpr std::string_view kNames[] = {"id", "phone", "openid", "unionid", "meituan_id", "eleme_id", "member_no"};
-  return kNames[static_cast<size_t>(kind)];
-}
 
 struct Event {
   std::string source;

@@ -8,13 +8,13 @@
 
 #include "base/decimal.hpp"
 #include "base/time.hpp"
-#include "dsl/ast.hpp"
+#include "model/action_kind.hpp"
 
 namespace patron {
 
 struct Action {
   std::string id;          // stable: hash of (rule, customer or key, cause, action index)
-  dsl::ActionKind kind = dsl::ActionKind::kCoupon;
+  ActionKind kind = ActionKind::kCoupon;
   std::string rule;        // rule name
   TimePoint time = 0;      // when it ran
   // Customer: empty id means "no customer" (data.customer is left out).
@@ -29,12 +29,12 @@ struct Action {
   std::optional<Decimal> value;
   std::optional<TimePoint> valid_until;
   // message
-  dsl::Channel channel = dsl::Channel::kSms;
+  Channel channel = Channel::kSms;
   std::string template_name;
   // ticket / remind
   std::string title;       // ticket
   std::string text;        // remind
-  dsl::TicketPriority priority = dsl::TicketPriority::kNormal;
+  TicketPriority priority = TicketPriority::kNormal;
   std::string role;
   // tag / untag
   std::string tag;
@@ -49,21 +49,6 @@ struct Action {
   // webhook
   std::string endpoint;
 };
-
-// Names used in subjects and envelopes: "coupon", "message", ..., "webhook".
-inline const char* ActionKindName(dsl::ActionKind kind) {
-  static constexpr const char* kNames[] = {"coupon", "message", "ticket", "remind", "tag",
-                                           "untag",  "set",     "points", "emit",   "webhook"};
-  return kNames[static_cast<size_t>(kind)];
-}
-inline const char* ChannelName(dsl::Channel channel) {
-  static constexpr const char* kNames[] = {"sms", "wechat", "app", "email"};
-  return kNames[static_cast<size_t>(channel)];
-}
-inline const char* PriorityName(dsl::TicketPriority priority) {
-  static constexpr const char* kNames[] = {"low", "normal", "high", "urgent"};
-  return kNames[static_cast<size_t>(priority)];
-}
 
 // A message the engine could not accept, with the reason.
 struct DeadLetter {

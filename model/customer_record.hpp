@@ -2,7 +2,7 @@
 // Everything Patron keeps about one customer: the built-in profile of
 // language.md, the identifiers seen for them, opt-outs, coupons issued, and
 // the per-rule state of the rules that watch them. One record per customer,
-// stored as one LMDB value (stores/customer_codec.hpp), so that an event
+// stored as one value by the state store (stores/customer_codec.hpp), so that an event
 // costs one read and one write however many rules it touches.
 // Plain data; the engine's thread owns every record it holds.
 
@@ -16,8 +16,8 @@
 
 #include "base/decimal.hpp"
 #include "base/time.hpp"
-#include "engine/event.hpp"
-#include "engine/timer.hpp"
+#include "model/identity.hpp"
+#include "model/timer.hpp"
 
 namespace patron {
 

@@ -2,10 +2,12 @@
 
 #include <boost/json/parse.hpp>
 
-#include "stores/profile_updates.hpp"
+#include "engine/customer/merge.hpp"
 
 namespace patron {
 namespace {
+
+using namespace customer;
 
 constexpr TimePoint kDay = kMicrosPerDay;
 

@@ -1,4 +1,6 @@
-#include "stores/profile_updates.hpp"
+#include "engine/customer/builtin_updates.hpp"
+#include "engine/customer/consent.hpp"
+#include "engine/customer/lifecycle.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -6,6 +8,8 @@
 
 namespace patron {
 namespace {
+
+using namespace customer;
 
 TimePoint T(std::string_view rfc3339) {
   auto t = ParseRfc3339(rfc3339);
