@@ -185,16 +185,16 @@ std::string DeadLetterSubject(std::string_view prefix) {
   return subject;
 }
 
-void AppendDeadLetterJson(std::string& out, const DeadLetter& dead, std::optional<uint64_t> line) {
+void AppendDeadLetterJson(std::string& out, const DeadLetter& dead) {
   out += '{';
   StringMember(out, "reason", dead.reason);
   if (!dead.subject.empty()) {
     out += ',';
     StringMember(out, "subject", dead.subject);
   }
-  if (line) {
+  if (dead.origin.kind == DeliveryToken::Kind::kLine) {
     out += ",\"line\":";
-    out += std::to_string(*line);
+    out += std::to_string(dead.origin.value);
   }
   out += ',';
   StringMember(out, "message", dead.message);

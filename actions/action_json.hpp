@@ -38,7 +38,8 @@ std::string ActionSubject(const Action& action, std::string_view prefix);
 std::string DeadLetterSubject(std::string_view prefix);
 
 // Appends {"reason":..,"subject":..,"line":..,"message":..} (decision 6):
-// subject omitted when empty, line omitted without one. No newline.
-void AppendDeadLetterJson(std::string& out, const DeadLetter& dead, std::optional<uint64_t> line);
+// subject omitted when empty, line (dead.origin) only for a message read from
+// a file. No newline.
+void AppendDeadLetterJson(std::string& out, const DeadLetter& dead);
 
 }  // namespace patron

@@ -87,13 +87,11 @@ Status JsonlSink::Publish(const Action& action) {
   return buf.size() >= options_.buffer_bytes ? actions_->Flush() : Status::Ok();
 }
 
-Status JsonlSink::PublishDead(const DeadLetter& dead) { return PublishDead(dead, std::nullopt); }
-
-Status JsonlSink::PublishDead(const DeadLetter& dead, std::optional<uint64_t> line) {
+Status JsonlSink::PublishDead(const DeadLetter& dead) {
   ++dead_letters_;
   if (!dead_) return Status::Ok();
   std::string& buf = dead_->buffer();
-  AppendDeadLetterJson(buf, dead, line);
+  AppendDeadLetterJson(buf, dead);
   buf += '\n';
   return buf.size() >= options_.buffer_bytes ? dead_->Flush() : Status::Ok();
 }

@@ -36,10 +36,8 @@ class JsonlSink final : public ActionSink {
   JsonlSink& operator=(const JsonlSink&) = delete;
 
   Status Publish(const Action& action) override;
-  // A dead letter without a line number.
+  // A dead letter, with the input line it came from when its origin is one (replay).
   Status PublishDead(const DeadLetter& dead) override;
-  // A dead letter with the input line it came from (replay).
-  Status PublishDead(const DeadLetter& dead, std::optional<uint64_t> line);
   // Writes everything buffered (no fsync). kIoError naming the file.
   Status Flush() override;
 

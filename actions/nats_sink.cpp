@@ -19,7 +19,7 @@ Status NatsSink::Publish(const Action& action) {
 
 Status NatsSink::PublishDead(const DeadLetter& dead) {
   buffer_.clear();
-  AppendDeadLetterJson(buffer_, dead, std::nullopt);
+  AppendDeadLetterJson(buffer_, dead);
   PATRON_RETURN_IF_ERROR(connection_.Publish(dead_subject_, buffer_));
   ++dead_published_;
   return Status::Ok();

@@ -61,7 +61,7 @@ void EngineLoop::Drain() {
   const size_t room = options_.batch_size > pending ? options_.batch_size - pending : 1;
   const bool open = queue_.PopBatch(batch_, room, MessageQueue::Clock::now());  // does not wait
   for (const InboundMessage& m : batch_) {
-    if (!Check(engine_.Accept(m.payload, m.subject))) return;
+    if (!Check(engine_.Accept(m.payload, m.subject, m.token))) return;
   }
   if (!open) {
     Finish();

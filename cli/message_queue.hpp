@@ -13,13 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "model/delivery.hpp"
+
 namespace patron::cli {
 
-// One message as received.
-struct InboundMessage {
-  std::string subject;
-  std::string payload;
-};
+using patron::InboundMessage;  // model/delivery.hpp
 
 class MessageQueue {
  public:

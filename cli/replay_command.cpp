@@ -12,8 +12,8 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/engine_report.hpp"
+#include "actions/jsonl_sink.hpp"
 #include "cli/line_reader.hpp"
-#include "cli/replay_sink.hpp"
 #include "cli/rule_loading.hpp"
 #include "cli/scoped_temp_dir.hpp"
 #include "cli/settings.hpp"
@@ -136,7 +136,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
   auto store = LmdbStateStore::Open(data_dir, store_options);
   if (!store.ok()) return Failure(kName, store.status().message());
 
-  ReplaySink sink(**jsonl);
+  JsonlSink& sink = **jsonl;
   EventTimeClock clock;
   EngineOptions engine_options;
   engine_options.mask_staff_phones = config->mask_staff_phones;
@@ -145,16 +145,13 @@ int ReplayCommand(const std::vector<std::string>& args) {
   auto started = std::chrono::steady_clock::now();
   const size_t batch_size = config->batch_size;
   std::string_view line;
-  uint64_t rejected_before = 0;
   for (;;) {
     Result<bool> more = (*reader)->Next(line);
     if (!more.ok()) return Failure(kName, more.status().message());
     if (!*more) break;
     if (IsBlank(line)) continue;
-    Status accepted = engine.Accept(line);
+    Status accepted = engine.Accept(line, {}, DeliveryToken::Line((*reader)->line_number()));
     if (!accepted.ok()) return Failure(kName, accepted.ToString());
-    uint64_t rejected = engine.stats().rejected;
-    for (; rejected_before < rejected; ++rejected_before) sink.ExpectDeadLetter((*reader)->line_number());
     if (engine.pending() >= batch_size) {
       Status committed = engine.Commit();
       if (!committed.ok()) return Failure(kName, committed.ToString());

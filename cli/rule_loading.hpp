@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dsl/ast.hpp"
-#include "engine/compiler.hpp"
+#include "engine/compile/compiler.hpp"
 
 namespace patron::cli {
 

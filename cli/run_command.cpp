@@ -102,7 +102,7 @@ Served Serve(const Config& config, const LoadedRules& rules, const std::shared_p
   EngineLoop loop(engine, clock, loop_options);
   const std::string intake = config.subject_prefix + ".events.>";
   auto subscription = connection->Subscribe(intake, [&loop](std::string_view subject, std::string_view data) {
-    loop.Push(InboundMessage{std::string(subject), std::string(data)});
+    loop.Push(InboundMessage{std::string(subject), std::string(data), {}});
   });
   if (!subscription.ok()) {
     served.status = subscription.status();

@@ -56,7 +56,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   }
   MessageQueue queue(kQueueCapacity);
   auto subscription = connection->Subscribe(subject, [&queue](std::string_view s, std::string_view data) {
-    queue.Push(InboundMessage{std::string(s), std::string(data)});
+    queue.Push(InboundMessage{std::string(s), std::string(data), {}});
   });
   if (!subscription.ok()) return Failure(kName, subscription.status().message());
   if (Status s = connection->Flush(kFlushTimeout); !s.ok()) return Failure(kName, s.message());

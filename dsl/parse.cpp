@@ -11,8 +11,8 @@
 #include <system_error>
 
 #include "base/identifier.hpp"
-#include "dsl/grammar.hpp"
-#include "dsl/lower.hpp"
+#include "dsl/internal/grammar.hpp"
+#include "dsl/internal/lower.hpp"
 
 namespace patron::dsl {
 namespace {
@@ -53,7 +53,7 @@ const char* TokenEnd(const char* p, const char* end) {
   return q;
 }
 
-// The name of the grammar's closing-quote expectation (grammar_def.hpp).
+// The name of the grammar's closing-quote expectation (dsl/internal/grammar_def.hpp).
 constexpr std::string_view kCloseString = "'\"' to close the string";
 
 // The opening quote of the string that runs up to `at` without closing: the

@@ -43,23 +43,23 @@ void Engine::Impl::CountAction(uint32_t rule) {
   ++*count;
 }
 
-void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject) {
+void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
   ++stats_.rejected;
   if (log_ && log_->should_log(spdlog::level::info))
     log_->info("dead letter: {} (subject '{}')", MaskPhonesInText(reason), subject);
-  outbox_.AddDead(DeadLetter{std::move(message), std::move(reason), std::string(subject)});
+  outbox_.AddDead(DeadLetter{std::move(message), std::move(reason), std::string(subject), origin});
 }
 
-Status Engine::Impl::Accept(std::string_view message, std::string_view subject) {
+Status Engine::Impl::Accept(std::string_view message, std::string_view subject, DeliveryToken token) {
   ++stats_.events_read;
   ++pending_;
   if (auto reason = decoder_.Decode(message, event_)) {
-    Reject(std::string(message), std::move(*reason), subject);
+    Reject(std::string(message), std::move(*reason), subject, token);
     return Status::Ok();
   }
   if (const auto* fields = rules_.Declared(event_.type)) {
     if (auto reason = CheckDeclaredFields(event_, *fields)) {
-      Reject(std::string(message), std::move(*reason), subject);
+      Reject(std::string(message), std::move(*reason), subject, token);
       return Status::Ok();
     }
   }
@@ -89,7 +89,7 @@ Status Engine::Impl::RunEmits() {
         envelope["type"] = next.event.type;
         envelope["time"] = next.event.time_text;
         envelope["data"] = next.event.data;
-        Reject(boost::json::serialize(envelope), std::move(*reason), {});
+        Reject(boost::json::serialize(envelope), std::move(*reason), {}, {});
         continue;
       }
     }
@@ -152,7 +152,9 @@ Engine::Engine(const CompiledRules& rules, StateStore& store, ActionSink& sink, 
 
 Engine::~Engine() = default;
 
-Status Engine::Accept(std::string_view message, std::string_view subject) { return impl_->Accept(message, subject); }
+Status Engine::Accept(std::string_view message, std::string_view subject, DeliveryToken token) {
+  return impl_->Accept(message, subject, token);
+}
 
 Status Engine::Commit() { return impl_->Commit(); }
 

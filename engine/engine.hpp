@@ -27,6 +27,7 @@
 #include "engine/action_sink.hpp"
 #include "engine/clock.hpp"
 #include "engine/state_store.hpp"
+#include "model/delivery.hpp"
 
 namespace spdlog {
 class logger;
@@ -34,7 +35,7 @@ class logger;
 
 namespace patron {
 
-class CompiledRules;  // engine/compiler.hpp
+class CompiledRules;  // engine/compile/compiler.hpp
 
 struct EngineOptions {
   // Mask phone numbers in staff-facing actions (ticket, remind).
@@ -92,10 +93,10 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Processes one message. A message that is not a valid event goes to the
-  // sink's dead letters with its reason; that is not an error. Returns a
-  // failed Status only when the store or sink failed, after which the engine
-  // must not be used.
-  Status Accept(std::string_view message, std::string_view subject = {});
+  // sink's dead letters with its reason and `token` as its origin; that is
+  // not an error. Returns a failed Status only when the store or sink
+  // failed, after which the engine must not be used.
+  Status Accept(std::string_view message, std::string_view subject = {}, DeliveryToken token = {});
 
   // Fires, in due order (ties: arming order), every timer due at or before
   // the clock's Now(), and arms the schedule rules that have no timer yet.

@@ -47,14 +47,14 @@ struct Engine::Impl {
   Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock, EngineOptions options);
 
   // engine.cpp
-  Status Accept(std::string_view message, std::string_view subject);
+  Status Accept(std::string_view message, std::string_view subject, DeliveryToken token);
   // Runs `event` and then the events its rules emitted (breadth first).
   Status ProcessWithEmits(Event& event);
   Status RunEmits();
   // Dedupe, customer, built-in profile, rules, MarkProcessed.
   Status ProcessOne(Event& event, int depth);
   Status Commit();
-  void Reject(std::string message, std::string reason, std::string_view subject);
+  void Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin);
 
   // rule_evaluation.cpp
   Status RunRules(const Event& event, CustomerRecord* customer, int depth);

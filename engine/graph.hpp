@@ -259,7 +259,7 @@ struct GraphStats {
   size_t range_indexes = 0;
 };
 
-// Built by CompileRules (engine/compiler.hpp) and read-only afterwards: safe
+// Built by CompileRules (engine/compile/compiler.hpp) and read-only afterwards: safe
 // to share between threads. Plain members so that the evaluator and the
 // engine read them without indirection.
 class CompiledRules {

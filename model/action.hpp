@@ -9,6 +9,7 @@
 #include "base/decimal.hpp"
 #include "base/time.hpp"
 #include "model/action_kind.hpp"
+#include "model/delivery.hpp"
 
 namespace patron {
 
@@ -55,6 +56,7 @@ struct DeadLetter {
   std::string message;  // the bytes received, as text
   std::string reason;
   std::string subject;  // NATS subject it came from, if any
+  DeliveryToken origin;  // the message's token: a replay's input line, a live intake's sequence
 };
 
 }  // namespace patron

@@ -240,11 +240,13 @@ TEST_CASE("dead-letter JSON", "[action_json]") {
   dead.reason = "missing 'time'";
   dead.message = R"({"id":"x"})";
   std::string out;
-  AppendDeadLetterJson(out, dead, 12);
+  dead.origin = DeliveryToken::Line(12);
+  AppendDeadLetterJson(out, dead);
   CHECK(out == R"({"reason":"missing 'time'","line":12,"message":"{\"id\":\"x\"}"})");
   out.clear();
   dead.subject = "patron.events.order";
-  AppendDeadLetterJson(out, dead, std::nullopt);
+  dead.origin = {};
+  AppendDeadLetterJson(out, dead);
   CHECK(out == R"({"reason":"missing 'time'","subject":"patron.events.order","message":"{\"id\":\"x\"}"})");
 }
 

@@ -47,7 +47,9 @@ TEST_CASE("JsonlSink writes one line per action and per dead letter", "[jsonl_si
   DeadLetter d;
   d.message = "{bad";
   d.reason = "not valid JSON at offset 4: incomplete JSON";
-  REQUIRE(sink.PublishDead(d, 7).ok());
+  d.origin = DeliveryToken::Line(7);
+  REQUIRE(sink.PublishDead(d).ok());
+  d.origin = {};
   REQUIRE(sink.PublishDead(d).ok());
   REQUIRE(sink.Flush().ok());
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "dsl/parse.hpp"
-#include "engine/compiler.hpp"
+#include "engine/compile/compiler.hpp"
 #include "engine/graph.hpp"
 #include "tests/engine/engine_fixture.hpp"
 

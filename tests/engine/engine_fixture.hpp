@@ -14,7 +14,7 @@
 #include "base/stable_hash.hpp"
 #include "base/time.hpp"
 #include "dsl/parse.hpp"
-#include "engine/compiler.hpp"
+#include "engine/compile/compiler.hpp"
 #include "engine/engine.hpp"
 #include "engine/graph.hpp"
 #include "stores/lmdb_state_store.hpp"

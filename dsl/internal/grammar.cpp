@@ -1,6 +1,6 @@
 // The one translation unit that compiles the X3 grammar (grammar_def.hpp)
 // for the iterator and context types of grammar.hpp.
-#include "dsl/grammar_def.hpp"
+#include "dsl/internal/grammar_def.hpp"
 
 namespace patron::dsl::grammar {
 

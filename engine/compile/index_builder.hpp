@@ -5,7 +5,7 @@
 // their buckets, and puts constant bounds on one numeric path into a
 // bucket's RangeIndex. Used only by the compiler.
 
-#include "engine/compiler.hpp"
+#include "engine/compile/compiler.hpp"
 #include "engine/graph.hpp"
 
 namespace patron {

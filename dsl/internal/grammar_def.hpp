@@ -17,8 +17,8 @@
 
 #include <type_traits>
 
-#include "dsl/grammar.hpp"
-#include "dsl/grammar_ast.hpp"
+#include "dsl/internal/grammar.hpp"
+#include "dsl/internal/grammar_ast.hpp"
 
 namespace patron::dsl::grammar {
 

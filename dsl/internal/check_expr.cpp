@@ -1,7 +1,7 @@
 // The checker's expression typing: paths, calls, operators, templates.
 
 #include "dsl/check.hpp"
-#include "dsl/checker.hpp"
+#include "dsl/internal/checker.hpp"
 
 namespace patron::dsl {
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "base/identifier.hpp"
-#include "dsl/lower.hpp"
+#include "dsl/internal/lower.hpp"
 
 namespace patron::dsl {
 namespace {

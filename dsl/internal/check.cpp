@@ -7,7 +7,7 @@
 #include <functional>
 #include <unordered_set>
 
-#include "dsl/checker.hpp"
+#include "dsl/internal/checker.hpp"
 #include "dsl/parse.hpp"
 
 namespace patron::dsl {

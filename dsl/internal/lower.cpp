@@ -1,6 +1,6 @@
 // Lowering of declarations, rules, triggers, actions and options.
 
-#include "dsl/lower.hpp"
+#include "dsl/internal/lower.hpp"
 
 namespace patron::dsl {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "dsl/lower.hpp"
+#include "dsl/internal/lower.hpp"
 
 namespace patron::dsl {
 namespace {

@@ -17,7 +17,7 @@
 
 #include <boost/spirit/home/x3.hpp>
 
-#include "dsl/grammar_ast.hpp"
+#include "dsl/internal/grammar_ast.hpp"
 
 namespace patron::dsl::grammar {
 

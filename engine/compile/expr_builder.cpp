@@ -1,4 +1,4 @@
-#include "engine/expr_builder.hpp"
+#include "engine/compile/expr_builder.hpp"
 
 #include <utility>
 

@@ -1,4 +1,4 @@
-#include "engine/compiler.hpp"
+#include "engine/compile/compiler.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -6,9 +6,9 @@
 #include <set>
 
 #include "base/stable_hash.hpp"
-#include "engine/expr_builder.hpp"
+#include "engine/compile/expr_builder.hpp"
 #include "engine/graph.hpp"
-#include "engine/index_builder.hpp"
+#include "engine/compile/index_builder.hpp"
 
 namespace patron {
 

@@ -1,4 +1,4 @@
-#include "engine/index_builder.hpp"
+#include "engine/compile/index_builder.hpp"
 
 #include <algorithm>
 #include <limits>

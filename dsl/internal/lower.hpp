@@ -15,7 +15,7 @@
 
 #include "dsl/ast.hpp"
 #include "dsl/diagnostics.hpp"
-#include "dsl/grammar_ast.hpp"
+#include "dsl/internal/grammar_ast.hpp"
 #include "dsl/parse.hpp"
 
 namespace patron::dsl {
