@@ -5,11 +5,7 @@
 // `data` object moved, never copied, into the Event.
 //
 // Choices beyond events.md (documented here for publishers):
-// - An identifier of data.customer may be a string or an integer number
-//   (POS systems send member numbers and phones as numbers); an integer is
-//   taken as its decimal text. Other types are rejected. null, "" and a
-//   phone that normalises to nothing count as absent.
-// - data.store may be a string or an integer (as decimal text); null is absent.
+// - data.store and data.customer: as engine/event_data.hpp reads them.
 // - "data": null counts as no data.
 // - A type is one or more identifiers ([A-Za-z_][A-Za-z0-9_]*) joined by dots.
 // - JSON nested deeper than Boost.JSON's default 32 levels is rejected as
@@ -26,7 +22,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/identifier.hpp"
-#include "base/phone.hpp"
+#include "engine/event_data.hpp"
 #include "engine/json_arena.hpp"
 
 namespace patron {
@@ -59,57 +55,15 @@ std::string Show(const json::value& v) {
   return text.size() <= kMaxQuoted ? text : text.substr(0, kMaxQuoted) + "...";
 }
 
-const char* KindOf(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
 // A required non-empty string attribute; nullopt when fine, else the reason.
 std::optional<std::string> RequiredString(const json::value* v, std::string_view key, std::string& out) {
   if (v == nullptr) return "missing '" + std::string(key) + "'";
-  if (!v->is_string()) return "'" + std::string(key) + "' is " + KindOf(*v) + ", not a string";
+  if (!v->is_string()) return "'" + std::string(key) + "' is " + JsonKindName(*v) + ", not a string";
   const json::string& s = v->get_string();
   if (s.empty()) return "'" + std::string(key) + "' is empty";
   out.assign(s.data(), s.size());
   return std::nullopt;
 }
-
-// A string, or an integer as its decimal text, into `out`; false otherwise.
-// null leaves `out` empty.
-bool StringOrInteger(const json::value& v, std::string& out) {
-  switch (v.kind()) {
-    case json::kind::string:
-      out.assign(v.get_string().data(), v.get_string().size());
-      return true;
-    case json::kind::int64:
-      out = std::to_string(v.get_int64());
-      return true;
-    case json::kind::uint64:
-      out = std::to_string(v.get_uint64());
-      return true;
-    case json::kind::null:
-      out.clear();
-      return true;
-    default:
-      return false;
-  }
-}
-
 
 // Why `text` is not an event time, as precisely as the text allows.
 std::string TimeProblem(std::string_view text) {
@@ -169,7 +123,7 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
     return "not valid JSON at offset " + std::to_string(consumed) + ": " + ec.message();
   }
   json::value root = parser.release();
-  if (!root.is_object()) return std::string("not a JSON object (") + KindOf(root) + ")";
+  if (!root.is_object()) return std::string("not a JSON object (") + JsonKindName(root) + ")";
   json::object& obj = root.get_object();
 
   // One pass over the members instead of a lookup per attribute.
@@ -205,7 +159,7 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   if (!IsDottedName(out.type)) return "type " + Quote(out.type) + " is not a dotted name of identifiers";
 
   if (time == nullptr) return std::string("missing 'time'");
-  if (!time->is_string()) return std::string("'time' is ") + KindOf(*time) + ", not a string";
+  if (!time->is_string()) return std::string("'time' is ") + JsonKindName(*time) + ", not a string";
   std::string_view time_text(time->get_string().data(), time->get_string().size());
   std::optional<TimePoint> parsed = ParseRfc3339(time_text);
   if (!parsed) return TimeProblem(time_text);
@@ -216,37 +170,9 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   for (auto& slot : out.identity) slot.clear();
 
   if (data == nullptr || data->is_null()) return std::nullopt;
-  if (!data->is_object()) return std::string("'data' is ") + KindOf(*data) + ", not an object";
+  if (!data->is_object()) return std::string("'data' is ") + JsonKindName(*data) + ", not an object";
   json::object& data_obj = data->get_object();
-
-  const json::value* store = nullptr;
-  const json::value* customer = nullptr;
-  for (const json::key_value_pair& member : data_obj) {
-    if (member.key() == "store")
-      store = &member.value();
-    else if (member.key() == "customer")
-      customer = &member.value();
-  }
-  if (store != nullptr && !StringOrInteger(*store, out.store)) {
-    return std::string("'data.store' is ") + KindOf(*store) + ", not a string";
-  }
-  if (customer != nullptr && !customer->is_null()) {
-    if (!customer->is_object()) {
-      return std::string("'data.customer' is ") + KindOf(*customer) + ", not an object";
-    }
-    // Identifiers are checked in IdentityKind order, so the first bad one is reported.
-    for (size_t k = 0; k < kIdentityKindCount; ++k) {
-      const auto kind = static_cast<IdentityKind>(k);
-      const std::string_view name = IdentityKindName(kind);
-      const json::value* v = customer->get_object().if_contains(name);
-      if (v == nullptr) continue;
-      std::string& slot = out.identity[k];
-      if (!StringOrInteger(*v, slot)) {
-        return "'data.customer." + std::string(name) + "' is " + KindOf(*v) + ", not a string or an integer";
-      }
-      if (kind == IdentityKind::kPhone && !slot.empty()) slot = NormalisePhone(slot);
-    }
-  }
+  if (auto reason = ReadStoreAndCustomer(data_obj, out)) return reason;
   // Constructed from it, so it keeps the arena's storage: a move, not a copy.
   std::destroy_at(&out.data);
   std::construct_at(&out.data, std::move(data_obj));

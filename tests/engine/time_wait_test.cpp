@@ -136,4 +136,31 @@ TEST_CASE("wait: a customer merged into another while waiting is followed to the
   }
 }
 
+// The identifier an event's timer follows into a merge may be an integer
+// (POS systems send member numbers as numbers): the timer decodes the kept
+// event with the same decoder as intake, so it is followed as well.
+TEST_CASE("wait: a customer named by an integer member_no is followed into a merge", "[time][wait]") {
+  TimeHarness h(R"(
+rule "welcome back"
+  when first order.completed
+  wait 1 hours
+  then
+    coupon "WELCOME" value 5
+end
+)");
+  h.Send(Ev("r1", "member.registered", "2026-03-01T08:00:00Z", R"("customer":{"openid":"oZhang"})"));
+  h.Send(Ev("o1", "order.completed", "2026-03-01T10:00:00Z",
+            R"("customer":{"member_no":12345},"store":"s1","amount":30)"));
+  const std::string member = "c-" + Hex64(StableHash({"member_no:12345"}));
+  REQUIRE(h.Customer(member) != nullptr);
+  h.Send(Ev("v1", "page.viewed", "2026-03-01T10:30:00Z", R"("customer":{"openid":"oZhang","member_no":12345})"));
+  REQUIRE(h.Customer(member) == nullptr);
+
+  h.AdvanceTo("2026-03-01T11:00:00Z");
+  auto actions = h.ActionsOf("welcome back");
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].customer_id == "c-" + Hex64(StableHash({"openid:oZhang"})));
+  CHECK(actions[0].cause_event == "o1");
+}
+
 }  // namespace patron::testing

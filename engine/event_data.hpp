@@ -1,0 +1,33 @@
+#pragma once
+// The parts of an event's `data` that Patron itself reads, decoded in one
+// place for every way an event arrives (a message at intake, an event kept
+// in a durable timer): data.store and the identifiers of data.customer
+// (events.md "Events in").
+//
+// Choices beyond events.md (documented here for publishers):
+// - An identifier of data.customer may be a string or an integer number
+//   (POS systems send member numbers and phones as numbers); an integer is
+//   taken as its decimal text. Other types are rejected. null, "" and a
+//   phone that normalises to nothing count as absent; phones are normalised.
+// - data.store may be a string or an integer (as decimal text); null is absent.
+// Pure functions, thread-safe.
+
+#include <optional>
+#include <string>
+
+#include <boost/json/fwd.hpp>
+
+#include "model/event.hpp"
+
+namespace patron {
+
+// "null", "a boolean", "a number", "a string", "an array", "an object": a
+// JSON value's kind, for rejection reasons.
+const char* JsonKindName(const boost::json::value& v);
+
+// Fills `out.store` and `out.identity` from `data` (both cleared first).
+// Returns nullopt, or the reason the event is rejected ("'data.customer' is
+// an array, not an object"); identifier values are never quoted (phones).
+std::optional<std::string> ReadStoreAndCustomer(const boost::json::object& data, Event& out);
+
+}  // namespace patron
