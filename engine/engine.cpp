@@ -1,47 +1,91 @@
-// The engine's intake and commit: decode, check declared types, dedupe,
-// resolve and merge customers, apply the built-in profile update, run the
-// rules (rule_evaluation.cpp), mark the event processed; emitted events
-// follow breadth first. Commit() makes the batch durable before anything of
-// it reaches the sink.
+// The engine's pipeline for one message, and its commit: decode, check
+// declared types, fire what is due, dedupe, resolve and merge customers,
+// apply the built-in profile update, run the rules (RuleRunner), re-arm
+// date rules, mark the event processed; emitted events follow breadth
+// first. Commit() makes the batch durable before anything of it reaches
+// the sink. The steps live in engine/internal/: RuleRunner (dispatch,
+// triggers, where, limit, holdout), ActionRunner (actions, emits),
+// TimerArming (what arms and closes timers) and TimerFiring (what fires).
 
 #include "engine/engine.hpp"
 
 #include <utility>
 
 #include <boost/json/serialize.hpp>
+#include <spdlog/logger.h>
 
 #include "base/phone.hpp"
-#include "engine/customer_resolver.hpp"
-#include "engine/declared_fields.hpp"
-#include "engine/engine_impl.hpp"
 #include "engine/customer/builtin_updates.hpp"
+#include "engine/event_decoder.hpp"
+#include "engine/evaluator.hpp"
+#include "engine/graph.hpp"
+#include "engine/internal/action_runner.hpp"
+#include "engine/internal/customer_resolver.hpp"
+#include "engine/internal/declared_fields.hpp"
+#include "engine/internal/outbox.hpp"
+#include "engine/internal/rule_counters.hpp"
+#include "engine/internal/rule_runner.hpp"
+#include "engine/internal/timer_arming.hpp"
+#include "engine/internal/timer_firing.hpp"
 
 namespace patron {
 
-Engine::Impl::Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock,
-                   EngineOptions options)
-    : rules_(rules),
-      store_(store),
-      sink_(sink),
-      clock_(clock),
-      options_(std::move(options)),
-      log_(options_.logger.get()),
-      evaluator_(rules),
-      fired_by_rule_(rules.rules.size(), nullptr),
-      actions_by_rule_(rules.rules.size(), nullptr) {}
+// Everything built on one rule set; SwapRules() replaces it between batches.
+struct RuleSetParts {
+  RuleSetParts(const CompiledRules& rules, StateStore& store, Outbox& outbox, const EngineOptions& options,
+               EngineStats& stats, spdlog::logger* log, const Event& no_event)
+      : rules(rules),
+        evaluator(rules),
+        counters(rules, stats),
+        timers(rules, store, evaluator, stats),
+        actions(store, evaluator, outbox, options, stats, log, options.observer),
+        runner(rules, store, evaluator, options, stats, counters, timers, actions, options.observer, no_event),
+        firing(rules, store, evaluator, options, stats, timers, runner, actions, options.observer, no_event) {}
 
-void Engine::Impl::CountFired(uint32_t rule) {
-  uint64_t*& count = fired_by_rule_[rule];
-  if (count == nullptr) count = &stats_.fired_per_rule[rules_.rules[rule].name];
-  ++*count;
-}
+  const CompiledRules& rules;
+  Evaluator evaluator;
+  RuleCounters counters;
+  TimerArming timers;
+  ActionRunner actions;
+  RuleRunner runner;
+  TimerFiring firing;
+};
 
-void Engine::Impl::CountAction(uint32_t rule) {
-  ++stats_.actions;
-  uint64_t*& count = actions_by_rule_[rule];
-  if (count == nullptr) count = &stats_.actions_per_rule[rules_.rules[rule].name];
-  ++*count;
-}
+struct Engine::Impl {
+  Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock, EngineOptions options)
+      : store_(store), sink_(sink), clock_(clock), options_(std::move(options)), log_(options_.logger.get()) {
+    Build(rules);
+  }
+
+  void Build(const CompiledRules& rules) {
+    parts_ = std::make_unique<RuleSetParts>(rules, store_, outbox_, options_, stats_, log_, no_event_);
+    schedules_armed_ = false;
+  }
+
+  Status Accept(std::string_view message, std::string_view subject, DeliveryToken token);
+  // Dedupe, customer, built-in profile, rules, MarkProcessed.
+  Status ProcessOne(Event& event, int depth);
+  // The events the rules emitted, breadth first, until none is left.
+  Status RunEmits();
+  Result<bool> FireDue(size_t max_slices);
+  Status Commit();
+  void Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin);
+
+  StateStore& store_;
+  ActionSink& sink_;
+  Clock& clock_;
+  EngineOptions options_;
+  spdlog::logger* log_;  // null: silent
+
+  EngineStats stats_;
+  EventDecoder decoder_;
+  Event event_;            // the message being accepted (reused)
+  const Event no_event_;   // the "event" of firings that have none (all fields empty)
+  Outbox outbox_;
+  std::unique_ptr<RuleSetParts> parts_;
+  size_t pending_ = 0;
+  bool schedules_armed_ = false;
+};
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
   ++stats_.rejected;
@@ -57,7 +101,7 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject, 
     Reject(std::string(message), std::move(*reason), subject, token);
     return Status::Ok();
   }
-  if (const auto* fields = rules_.Declared(event_.type)) {
+  if (const auto* fields = parts_->rules.Declared(event_.type)) {
     if (auto reason = CheckDeclaredFields(event_, *fields)) {
       Reject(std::string(message), std::move(*reason), subject, token);
       return Status::Ok();
@@ -69,19 +113,14 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject, 
   clock_.EventSeen(event_.time);
   auto fired = FireDue(options_.max_slices_per_fire == SIZE_MAX ? SIZE_MAX : 0);
   if (!fired.ok()) return fired.status();
-  return ProcessWithEmits(event_);
-}
-
-Status Engine::Impl::ProcessWithEmits(Event& event) {
-  PATRON_RETURN_IF_ERROR(ProcessOne(event, 0));
+  PATRON_RETURN_IF_ERROR(ProcessOne(event_, 0));
   return RunEmits();
 }
 
 Status Engine::Impl::RunEmits() {
-  while (!emits_.empty()) {
-    PendingEmit next = std::move(emits_.front());
-    emits_.pop_front();
-    if (const auto* fields = rules_.Declared(next.event.type)) {
+  PendingEmit next;
+  while (parts_->actions.PopEmit(next)) {
+    if (const auto* fields = parts_->rules.Declared(next.event.type)) {
       if (auto reason = CheckDeclaredFields(next.event, *fields)) {
         boost::json::object envelope;
         envelope["source"] = next.event.source;
@@ -128,16 +167,55 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
       PATRON_RETURN_IF_ERROR(store_.RecordOutcome(o));
     }
   }
-  PATRON_RETURN_IF_ERROR(RunRules(event, customer, depth));
-  if (customer != nullptr && !rules_.date_rules.empty()) PATRON_RETURN_IF_ERROR(SyncDateRules(*customer, event.time));
+  PATRON_RETURN_IF_ERROR(parts_->runner.RunRules(event, customer, depth));
+  if (customer != nullptr && !parts_->rules.date_rules.empty())
+    PATRON_RETURN_IF_ERROR(parts_->timers.SyncDateRules(*customer, event.time));
   PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id));
   ++stats_.events_processed;
   return Status::Ok();
 }
 
+// Choice beyond the specs: a timer whose rule is no longer in the rule set
+// is dropped when it comes due; timers due after a broadcast's time wait
+// until the broadcast is finished.
+Result<bool> Engine::Impl::FireDue(size_t max_slices) {
+  const TimePoint now = clock_.Now();
+  if (now == INT64_MIN) return false;  // no time known yet (no event seen)
+  if (!schedules_armed_) {
+    PATRON_RETURN_IF_ERROR(parts_->timers.ArmSchedules(now));
+    schedules_armed_ = true;
+  }
+  size_t slices = 0;
+  while (true) {
+    auto next = store_.NextDueTimer(now);
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return false;
+    TimerRecord timer = std::move(**next);
+    const CompiledRule* rule = parts_->rules.FindRuleByKey(timer.rule_key);
+    if (rule == nullptr) {  // the rule was removed from the rule set
+      PATRON_RETURN_IF_ERROR(parts_->timers.Cancel(timer.key));
+      continue;
+    }
+    if (timer.kind == TimerKind::kSchedule) {
+      if (slices >= max_slices) return true;
+      ++slices;
+      PATRON_RETURN_IF_ERROR(Commit());  // every customer must be committed to be listed
+      bool done = false;
+      PATRON_RETURN_IF_ERROR(parts_->firing.FireScheduleSlice(*rule, timer, done, [this] { return RunEmits(); }));
+      if (done) ++stats_.timers_fired;
+    } else {
+      PATRON_RETURN_IF_ERROR(store_.DeleteTimer(timer.key));
+      ++stats_.timers_fired;
+      PATRON_RETURN_IF_ERROR(parts_->firing.Fire(*rule, timer));
+    }
+    PATRON_RETURN_IF_ERROR(RunEmits());
+  }
+}
+
 Status Engine::Impl::Commit() {
   PATRON_RETURN_IF_ERROR(store_.Commit());
-  Status published = outbox_.PublishTo(sink_, [this](const Action&, uint32_t rule) { CountAction(rule); });
+  RuleCounters& counters = parts_->counters;
+  Status published = outbox_.PublishTo(sink_, [&](const Action&, uint32_t rule) { counters.CountAction(rule); });
   outbox_.Clear();
   pending_ = 0;
   PATRON_RETURN_IF_ERROR(published);
@@ -162,8 +240,17 @@ Result<bool> Engine::FireDue() { return impl_->FireDue(impl_->options_.max_slice
 
 Result<std::optional<TimePoint>> Engine::NextDue() { return impl_->store_.EarliestTimerDue(); }
 
+Status Engine::SwapRules(const CompiledRules& rules) {
+  if (impl_->pending_ != 0 || impl_->outbox_.size() != 0)
+    return Status::Invalid("rules can only be swapped between batches (commit first)");
+  impl_->Build(rules);
+  return Status::Ok();
+}
+
+const CompiledRules& Engine::rules() const { return impl_->parts_->rules; }
+
 size_t Engine::pending() const { return impl_->pending_; }
 
-const EngineStats& Engine::stats() const { return impl_->Stats(); }
+const EngineStats& Engine::stats() const { return impl_->stats_; }
 
 }  // namespace patron

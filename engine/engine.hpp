@@ -26,6 +26,7 @@
 #include "base/result.hpp"
 #include "engine/action_sink.hpp"
 #include "engine/clock.hpp"
+#include "engine/evaluation_observer.hpp"
 #include "engine/state_store.hpp"
 #include "model/delivery.hpp"
 
@@ -60,6 +61,10 @@ struct EngineOptions {
   // never stalls intake). Replay and tests finish every broadcast before the
   // next event (the default), which keeps their output deterministic.
   size_t max_slices_per_fire = SIZE_MAX;
+  // Told every step of every rule's evaluation (engine/evaluation_observer.hpp),
+  // for explanations and reports; null (the default) observes nothing. Must
+  // outlive the engine.
+  EvaluationObserver* observer = nullptr;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -112,6 +117,16 @@ class Engine {
   // Commits every change since the last commit, then publishes the actions
   // and dead letters of that batch in the order they were produced.
   Status Commit();
+
+  // Replaces the rule set between batches (hot reload): nothing may be
+  // pending (Commit() first), else kInvalidArgument and nothing changes.
+  // Rule state is keyed by rule name (decision 3), so a rule that keeps its
+  // name keeps its state; timers of rules no longer in the set are dropped
+  // when they come due; schedules of new rules are armed at the next
+  // FireDue(). `rules` must outlive the engine (or the next swap).
+  Status SwapRules(const CompiledRules& rules);
+  // The rule set in use.
+  const CompiledRules& rules() const;
 
   // Messages accepted since the last Commit().
   size_t pending() const;

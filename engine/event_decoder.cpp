@@ -22,7 +22,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/identifier.hpp"
-#include "engine/event_data.hpp"
+#include "engine/internal/event_data.hpp"
 #include "engine/json_arena.hpp"
 
 namespace patron {

@@ -11,15 +11,17 @@
 // - An emitted event's data: {"customer":{"id"}, "store", <with fields>}, the
 //   fields written after (so a field named "store" wins).
 
+#include "engine/internal/action_runner.hpp"
+
 #include <algorithm>
 #include <string>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <spdlog/logger.h>
 
 #include "base/phone.hpp"
 #include "base/stable_hash.hpp"
-#include "engine/engine_impl.hpp"
 #include "engine/customer/consent.hpp"
 
 namespace patron {
@@ -42,7 +44,24 @@ bool AsAttributeText(const Value& v, std::string& out) {
 
 }  // namespace
 
-void Engine::Impl::AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action,
+ActionRunner::ActionRunner(StateStore& store, Evaluator& evaluator, Outbox& outbox, const EngineOptions& options,
+                           EngineStats& stats, spdlog::logger* log, EvaluationObserver* observer)
+    : store_(store),
+      evaluator_(evaluator),
+      outbox_(outbox),
+      options_(options),
+      stats_(stats),
+      log_(log),
+      observer_(observer) {}
+
+bool ActionRunner::PopEmit(PendingEmit& out) {
+  if (emits_.empty()) return false;
+  out = std::move(emits_.front());
+  emits_.pop_front();
+  return true;
+}
+
+void ActionRunner::AppendActionId(std::string& out, const CompiledRule& rule, const CompiledAction& action,
                                   const Firing& firing, const CustomerRecord* customer) const {
   std::string_view who = customer ? std::string_view(customer->profile.id) : std::string_view(firing.limit_key);
   StableHasher h;
@@ -54,7 +73,7 @@ void Engine::Impl::AppendActionId(std::string& out, const CompiledRule& rule, co
   out.append(hex, 16);
 }
 
-Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+Action& ActionRunner::StartAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
                                   const CustomerRecord* customer) {
   const Event& event = *firing.event;
   Action& a = outbox_.NewAction(rule.index);
@@ -77,24 +96,29 @@ Action& Engine::Impl::StartAction(const CompiledRule& rule, const CompiledAction
   return a;
 }
 
-void Engine::Impl::ProfileChanged(CustomerRecord* customer) {
+void ActionRunner::ProfileChanged(CustomerRecord* customer) {
   store_.MarkDirty(customer);
   evaluator_.CustomerChanged();
 }
 
-Status Engine::Impl::RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer,
+Status ActionRunner::RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer,
                                 int depth) {
-  for (const CompiledAction& action : rule.actions)
+  for (const CompiledAction& action : rule.actions) {
+    const size_t before = outbox_.size();
     PATRON_RETURN_IF_ERROR(RunAction(rule, action, firing, customer, depth));
+    if (observer_ != nullptr && outbox_.size() > before)
+      Observe(observer_, EvaluationStep::kAction, true, rule, firing, customer, {}, 0, outbox_.LastAction());
+  }
   return Status::Ok();
 }
 
-Status Engine::Impl::RunAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
+Status ActionRunner::RunAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
                                CustomerRecord* customer, int depth) {
   const Event& event = *firing.event;
   auto suppress = [&](std::string reason) {
     ++stats_.suppressed;
-    return Record(OutcomeKind::kSuppressed, rule, firing, customer, std::move(reason));
+    Observe(observer_, EvaluationStep::kSuppressed, false, rule, firing, customer, reason);
+    return RecordOutcome(store_, OutcomeKind::kSuppressed, rule, firing, customer, std::move(reason));
   };
   const bool mask = options_.mask_staff_phones;
 

@@ -1,4 +1,4 @@
-#include "engine/customer_resolver.hpp"
+#include "engine/internal/customer_resolver.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "engine/declared_fields.hpp"
+#include "engine/internal/declared_fields.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -1,9 +1,9 @@
-#include "engine/stored_event.hpp"
+#include "engine/internal/stored_event.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "engine/event_data.hpp"
+#include "engine/internal/event_data.hpp"
 
 namespace patron {
 

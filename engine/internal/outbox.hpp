@@ -28,7 +28,10 @@ class Outbox {
     order_.push_back(Entry{true, static_cast<uint32_t>(dead_.size()), 0});
     dead_.push_back(std::move(dead));
   }
+  // Actions and dead letters in the batch.
   size_t size() const { return order_.size(); }
+  // The action added last; nullptr when the batch holds none.
+  const Action* LastAction() const { return used_actions_ == 0 ? nullptr : &actions_[used_actions_ - 1]; }
 
   // Publishes everything in order; `on_action(action, rule)` is called after
   // each action is published. Stops at the first failure. Does not clear.

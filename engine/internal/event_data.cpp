@@ -1,4 +1,4 @@
-#include "engine/event_data.hpp"
+#include "engine/internal/event_data.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>

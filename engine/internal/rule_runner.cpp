@@ -1,12 +1,8 @@
-// Rules for one event: the type's dispatch gives the candidate rules (the
-// equality hash and range index narrow them), sorted into evaluation order;
-// each candidate's trigger, where, limit and holdout run, then its actions
-// (action_execution.cpp).
+#include "engine/internal/rule_runner.hpp"
 
 #include <algorithm>
 
 #include "base/stable_hash.hpp"
-#include "engine/engine_impl.hpp"
 #include "engine/window_aggregate.hpp"
 
 namespace patron {
@@ -43,7 +39,22 @@ std::string LimitDetail(const CompiledRule& rule) {
 
 }  // namespace
 
-Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int depth) {
+RuleRunner::RuleRunner(const CompiledRules& rules, StateStore& store, Evaluator& evaluator,
+                       const EngineOptions& options, EngineStats& stats, RuleCounters& counters,
+                       TimerArming& timers, ActionRunner& actions, EvaluationObserver* observer,
+                       const Event& no_event)
+    : rules_(rules),
+      store_(store),
+      evaluator_(evaluator),
+      options_(options),
+      stats_(stats),
+      counters_(counters),
+      timers_(timers),
+      actions_(actions),
+      observer_(observer),
+      no_event_(no_event) {}
+
+Status RuleRunner::RunRules(const Event& event, CustomerRecord* customer, int depth) {
   evaluator_.BeginEvent(event, customer, event.time);
   const TypeDispatch* dispatch = rules_.Dispatch(event.type);
   if (dispatch == nullptr) return Status::Ok();
@@ -90,14 +101,14 @@ Status Engine::Impl::RunRules(const Event& event, CustomerRecord* customer, int 
     const CompiledRule& rule = rules_.rules[rules_.rank_to_rule[code >> 1]];
     PATRON_RETURN_IF_ERROR(RunRule(rule, (code & 1) != 0, event, customer, depth));
   }
-  return dispatch->watches.empty() ? Status::Ok() : RunWatches(dispatch->watches, event, customer);
+  return dispatch->watches.empty() ? Status::Ok() : timers_.RunWatches(dispatch->watches, event, customer);
 }
 
-Result<bool> Engine::Impl::Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
+Result<bool> RuleRunner::Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
   switch (rule.trigger) {
     case dsl::TriggerKind::kFollowedBy: {
       bool within = false;
-      PATRON_RETURN_IF_ERROR(CloseSequence(rule, event, customer, within));
+      PATRON_RETURN_IF_ERROR(timers_.CloseSequence(rule, event, customer, within));
       return within;
     }
     case dsl::TriggerKind::kFirst: {
@@ -162,19 +173,13 @@ Result<bool> Engine::Impl::Triggered(const CompiledRule& rule, const Event& even
   }
 }
 
-Status Engine::Impl::Record(OutcomeKind kind, const CompiledRule& rule, const Firing& firing,
-                            const CustomerRecord* customer, std::string detail) {
-  Outcome o;
-  o.kind = kind;
-  o.rule = rule.name;
-  if (customer != nullptr) o.customer_id = customer->profile.id;
-  o.time = firing.time;
-  o.cause = firing.CauseId();
-  o.detail = std::move(detail);
-  return store_.RecordOutcome(o);
+Status RuleRunner::SkipForLimit(const CompiledRule& rule, const Firing& firing, const CustomerRecord* customer) {
+  ++stats_.skipped_limit;
+  Observe(observer_, EvaluationStep::kLimit, false, rule, firing, customer);
+  return RecordOutcome(store_, OutcomeKind::kSkippedLimit, rule, firing, customer, LimitDetail(rule));
 }
 
-Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer) {
+Result<bool> RuleRunner::WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer) {
   if (!rule.has_limit) return true;
   const TimePoint t = firing.time;
   // At most n firings in (t - D, t]; a firing exactly D later is allowed.
@@ -193,8 +198,7 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, Firing& firing,
     if (customer == nullptr) return true;  // nothing to key the limit by
     RuleState& s = customer->StateOf(rule.rule_key);
     if (!allowed(s)) {
-      ++stats_.skipped_limit;
-      PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, firing, customer, LimitDetail(rule)));
+      PATRON_RETURN_IF_ERROR(SkipForLimit(rule, firing, customer));
       return false;
     }
     remember(s);
@@ -212,8 +216,7 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, Firing& firing,
   if (found->has_value()) s = std::move(**found);
   s.rule_key = rule.rule_key;
   if (!allowed(s)) {
-    ++stats_.skipped_limit;
-    PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kSkippedLimit, rule, firing, customer, LimitDetail(rule)));
+    PATRON_RETURN_IF_ERROR(SkipForLimit(rule, firing, customer));
     return false;
   }
   remember(s);
@@ -221,52 +224,73 @@ Result<bool> Engine::Impl::WithinLimit(const CompiledRule& rule, Firing& firing,
   return true;
 }
 
-Status Engine::Impl::RunRule(const CompiledRule& rule, bool range_checked, const Event& event,
-                             CustomerRecord* customer, int depth) {
+Status RuleRunner::RunRule(const CompiledRule& rule, bool range_checked, const Event& event,
+                           CustomerRecord* customer, int depth) {
   auto triggered = Triggered(rule, event, customer);
   if (!triggered.ok()) return triggered.status();
-  if (!*triggered) return Status::Ok();
   Firing firing;
   firing.event = &event;
   firing.time = event.time;
+  Observe(observer_, EvaluationStep::kTrigger, *triggered, rule, firing, customer);
+  if (!*triggered) return Status::Ok();
   if (!rule.indexed) return AfterTrigger(rule, firing, customer, depth);
+  bool held = true;
   for (uint32_t c : rule.residual)
-    if (!evaluator_.Test(c)) return Status::Ok();
-  if (!range_checked)
+    if (!evaluator_.Test(c)) {
+      held = false;
+      break;
+    }
+  if (held && !range_checked)
     for (uint32_t c : rule.range_conjuncts)
-      if (!evaluator_.Test(c)) return Status::Ok();
+      if (!evaluator_.Test(c)) {
+        held = false;
+        break;
+      }
+  Observe(observer_, EvaluationStep::kWhere, held, rule, firing, customer);
+  if (!held) return Status::Ok();
   return Proceed(rule, firing, customer, depth);
 }
 
-Status Engine::Impl::AfterTrigger(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
+Status RuleRunner::AfterTrigger(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
   if (rule.wait) {
-    if (!evaluator_.Test(rule.trigger_where)) return Status::Ok();
-    return ArmLater(TimerKind::kWait, rule, firing, customer, firing.time + *rule.wait);
+    const bool held = evaluator_.Test(rule.trigger_where);
+    Observe(observer_, EvaluationStep::kWhere, held, rule, firing, customer);
+    if (!held) return Status::Ok();
+    const TimePoint until = firing.time + *rule.wait;
+    Observe(observer_, EvaluationStep::kWait, true, rule, firing, customer, {}, until);
+    return timers_.ArmLater(TimerKind::kWait, rule, firing, customer, until, no_event_);
   }
-  if (!evaluator_.Test(rule.where)) return Status::Ok();
+  const bool held = evaluator_.Test(rule.where);
+  Observe(observer_, EvaluationStep::kWhere, held, rule, firing, customer);
+  if (!held) return Status::Ok();
   return Proceed(rule, firing, customer, depth);
 }
 
-Status Engine::Impl::Proceed(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
+Status RuleRunner::Proceed(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
   auto within = WithinLimit(rule, firing, customer);
   if (!within.ok()) return within.status();
   if (!*within) return Status::Ok();
+  if (rule.has_limit) Observe(observer_, EvaluationStep::kLimit, true, rule, firing, customer);
 
-  CountFired(rule.index);
+  counters_.CountFired(rule.index);
   if (rule.has_holdout) {
     std::string_view customer_id = customer ? std::string_view(customer->profile.id) : std::string_view();
     uint64_t bucket = StableHash({"holdout", rule.name, customer_id}) % 1'000'000;
-    if (bucket < rule.holdout_below) {
+    const bool held_out = bucket < rule.holdout_below;
+    Observe(observer_, EvaluationStep::kHoldout, !held_out, rule, firing, customer);
+    if (held_out) {
       ++stats_.held_out;
-      return Record(OutcomeKind::kHeldOut, rule, firing, customer, {});
+      return RecordOutcome(store_, OutcomeKind::kHeldOut, rule, firing, customer, {});
     }
   }
-  if (options_.record_fired_outcomes) PATRON_RETURN_IF_ERROR(Record(OutcomeKind::kFired, rule, firing, customer, {}));
+  if (options_.record_fired_outcomes)
+    PATRON_RETURN_IF_ERROR(RecordOutcome(store_, OutcomeKind::kFired, rule, firing, customer, {}));
   if (rule.has_between && !InDailyWindow(rules_.zone, firing.time, rule.between_from, rule.between_to)) {
     TimePoint opening = NextWindowOpening(rules_.zone, firing.time, rule.between_from, rule.between_to);
-    return ArmLater(TimerKind::kDeferred, rule, firing, customer, opening);
+    Observe(observer_, EvaluationStep::kDeferred, true, rule, firing, customer, {}, opening);
+    return timers_.ArmLater(TimerKind::kDeferred, rule, firing, customer, opening, no_event_);
   }
-  return RunActions(rule, firing, customer, depth);
+  return actions_.RunActions(rule, firing, customer, depth);
 }
 
 }  // namespace patron

@@ -1,24 +1,11 @@
-// What an event arms, re-arms or closes for the time-driven rules
-// (language.md "Triggers", "Precise semantics"): absence deadlines, the open
-// A's of sequences, and date trigger occurrences. Every timer is put in the
-// same store batch as the state that refers to it (RuleState::timer, ::open).
-//
-// Choices beyond the specs:
-// - An absence deadline never moves back: an event older than the one that
-//   armed the current deadline (out of order) changes nothing, and after a
-//   firing the fired deadline is kept so that such an event cannot re-open
-//   that silence.
-// - A B event closes the open A's of its key whatever the rule's where says
-//   (for `followed by` the where is evaluated on that B afterwards).
-// - Sequence state of `on <field>` lives in the keyed table under
-//   rule.on_key; an empty state is removed.
+#include "engine/internal/timer_arming.hpp"
 
 #include <algorithm>
 
+#include "base/stable_hash.hpp"
 #include "base/timezone.hpp"
-#include "engine/engine_impl.hpp"
-#include "engine/sequence_state.hpp"
-#include "engine/stored_event.hpp"
+#include "engine/internal/sequence_state.hpp"
+#include "engine/internal/stored_event.hpp"
 
 namespace patron {
 namespace {
@@ -31,17 +18,39 @@ std::optional<int32_t> RuleDate(const CompiledRule& rule, const CustomerProfile&
   return ParseDate(std::string_view(v->get_string()));
 }
 
+// Keyed state of a schedule rule: `timer` is its next occurrence, `armed` set
+// once it was armed (so that a schedule that has no next occurrence, like a
+// past `on <date>`, is not armed again).
+uint64_t ScheduleKey(const CompiledRule& rule) { return StableHash({"schedule", rule.name}); }
+
+// The next occurrence of a schedule rule strictly after `after`, or nullopt.
+std::optional<TimePoint> NextOccurrence(const CompiledRule& rule, const TimeZone& zone, TimePoint after) {
+  switch (rule.trigger) {
+    case dsl::TriggerKind::kEveryDay: return NextDailyAt(zone, after, rule.at_minutes);
+    case dsl::TriggerKind::kEveryWeekday: return NextWeekdayAt(zone, after, rule.weekday, rule.at_minutes);
+    case dsl::TriggerKind::kOnDate: {
+      TimePoint t = zone.AtLocal(rule.on_date, rule.at_minutes);
+      if (t > after) return t;
+      return std::nullopt;
+    }
+    default: return std::nullopt;
+  }
+}
+
 }  // namespace
 
-Result<TimerKey> Engine::Impl::Arm(TimerRecord timer) {
+TimerArming::TimerArming(const CompiledRules& rules, StateStore& store, Evaluator& evaluator, EngineStats& stats)
+    : rules_(rules), store_(store), evaluator_(evaluator), stats_(stats) {}
+
+Result<TimerKey> TimerArming::Arm(TimerRecord timer) {
   timer.key.seq = store_.NextTimerSeq();
   PATRON_RETURN_IF_ERROR(store_.PutTimer(timer));
   ++stats_.timers_armed;
   return timer.key;
 }
 
-Result<TimerKey> Engine::Impl::ArmDeadline(TimerKind kind, const CompiledRule& rule, TimePoint due,
-                                           std::string_view customer_id) {
+Result<TimerKey> TimerArming::ArmDeadline(TimerKind kind, const CompiledRule& rule, TimePoint due,
+                                          std::string_view customer_id) {
   TimerRecord t;
   t.key.due = due;
   t.kind = kind;
@@ -51,13 +60,28 @@ Result<TimerKey> Engine::Impl::ArmDeadline(TimerKind kind, const CompiledRule& r
   return Arm(std::move(t));
 }
 
-Status Engine::Impl::Cancel(const TimerKey& key) {
+Status TimerArming::ArmLater(TimerKind kind, const CompiledRule& rule, const Firing& firing,
+                             const CustomerRecord* customer, TimePoint due, const Event& no_event) {
+  TimerRecord t;
+  t.key.due = due;
+  t.kind = kind;
+  t.rule_key = rule.rule_key;
+  if (customer != nullptr) t.customer_id = customer->profile.id;
+  if (firing.event != &no_event) t.event = ToStoredEvent(*firing.event);
+  t.cause_deadline = firing.deadline;
+  t.limit_key = firing.limit_key;
+  t.fired_at = firing.time;
+  auto armed = Arm(std::move(t));
+  return armed.ok() ? Status::Ok() : armed.status();
+}
+
+Status TimerArming::Cancel(const TimerKey& key) {
   PATRON_RETURN_IF_ERROR(store_.DeleteTimer(key));
   ++stats_.timers_cancelled;
   return Status::Ok();
 }
 
-Status Engine::Impl::RunWatches(const std::vector<Watch>& watches, const Event& event, CustomerRecord* customer) {
+Status TimerArming::RunWatches(const std::vector<Watch>& watches, const Event& event, CustomerRecord* customer) {
   for (const Watch& w : watches) {
     const CompiledRule& rule = rules_.rules[w.rule];
     switch (w.role) {
@@ -77,7 +101,7 @@ Status Engine::Impl::RunWatches(const std::vector<Watch>& watches, const Event& 
   return Status::Ok();
 }
 
-Status Engine::Impl::ArmAbsence(const CompiledRule& rule, const Event& event, CustomerRecord& customer) {
+Status TimerArming::ArmAbsence(const CompiledRule& rule, const Event& event, CustomerRecord& customer) {
   RuleState& s = customer.StateOf(rule.rule_key);
   const TimePoint deadline = event.time + rule.duration;
   if (s.armed && *s.armed >= deadline) return Status::Ok();
@@ -90,9 +114,7 @@ Status Engine::Impl::ArmAbsence(const CompiledRule& rule, const Event& event, Cu
   return Status::Ok();
 }
 
-bool Engine::Impl::SequenceKey(const CompiledRule& rule, const Event& event, const CustomerRecord* customer,
-                               std::string& key) {
-  (void)event;  // the evaluator is positioned on it
+bool TimerArming::SequenceKey(const CompiledRule& rule, const CustomerRecord* customer, std::string& key) {
   key.clear();
   if (rule.on_field == kNoNode) {
     if (customer == nullptr) return false;
@@ -102,9 +124,9 @@ bool Engine::Impl::SequenceKey(const CompiledRule& rule, const Event& event, con
   return AppendKey(key, evaluator_.Eval(rule.on_field));
 }
 
-Status Engine::Impl::OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
+Status TimerArming::OpenSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer) {
   std::string key;
-  if (!SequenceKey(rule, event, customer, key)) return Status::Ok();
+  if (!SequenceKey(rule, customer, key)) return Status::Ok();
   TimerRecord t;
   t.key.due = event.time + rule.duration;
   t.kind = TimerKind::kSequence;
@@ -120,11 +142,11 @@ Status Engine::Impl::OpenSequence(const CompiledRule& rule, const Event& event, 
   });
 }
 
-Status Engine::Impl::CloseSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer,
-                                   bool& within) {
+Status TimerArming::CloseSequence(const CompiledRule& rule, const Event& event, CustomerRecord* customer,
+                                  bool& within) {
   within = false;
   std::string key;
-  if (!SequenceKey(rule, event, customer, key)) return Status::Ok();
+  if (!SequenceKey(rule, customer, key)) return Status::Ok();
   return WithSequenceState(store_, rule, customer, key, [&](RuleState& s) {
     auto keep = s.open.begin();
     for (auto it = s.open.begin(); it != s.open.end(); ++it) {
@@ -141,7 +163,13 @@ Status Engine::Impl::CloseSequence(const CompiledRule& rule, const Event& event,
   });
 }
 
-Status Engine::Impl::SyncDateRules(CustomerRecord& customer, TimePoint now) {
+std::optional<TimePoint> TimerArming::NextDate(const CompiledRule& rule, int32_t date, bool yearly,
+                                               TimePoint after) const {
+  Duration offset = rule.date_before ? -rule.duration : rule.duration;
+  return NextDateOccurrence(rules_.zone, date, offset, yearly, rule.at_minutes, after);
+}
+
+Status TimerArming::SyncDateRules(CustomerRecord& customer, TimePoint now) {
   for (uint32_t index : rules_.date_rules) {
     const CompiledRule& rule = rules_.rules[index];
     std::optional<int32_t> date = RuleDate(rule, customer.profile);
@@ -156,9 +184,7 @@ Status Engine::Impl::SyncDateRules(CustomerRecord& customer, TimePoint now) {
     s.armed.reset();
     if (date) {
       s.armed = *date;
-      Duration offset = rule.date_before ? -rule.duration : rule.duration;
-      auto next = NextDateOccurrence(rules_.zone, *date, offset, rule.yearly, rule.at_minutes, now);
-      if (next) {
+      if (auto next = NextDate(rule, *date, rule.yearly, now)) {
         auto key = ArmDeadline(TimerKind::kDate, rule, *next, customer.profile.id);
         if (!key.ok()) return key.status();
         s.timer = *key;
@@ -167,6 +193,29 @@ Status Engine::Impl::SyncDateRules(CustomerRecord& customer, TimePoint now) {
     store_.MarkDirty(&customer);
   }
   return Status::Ok();
+}
+
+Status TimerArming::ArmSchedules(TimePoint now) {
+  for (uint32_t index : rules_.schedule_rules) {
+    const CompiledRule& rule = rules_.rules[index];
+    auto found = store_.FindKeyedState(ScheduleKey(rule), {});
+    if (!found.ok()) return found.status();
+    if (found->has_value() && (*found)->armed) continue;
+    PATRON_RETURN_IF_ERROR(ArmNextSchedule(rule, now));
+  }
+  return Status::Ok();
+}
+
+Status TimerArming::ArmNextSchedule(const CompiledRule& rule, TimePoint after) {
+  RuleState s;
+  s.rule_key = ScheduleKey(rule);
+  s.armed = 1;
+  if (auto next = NextOccurrence(rule, rules_.zone, after)) {
+    auto armed = ArmDeadline(TimerKind::kSchedule, rule, *next, {});
+    if (!armed.ok()) return armed.status();
+    s.timer = *armed;
+  }
+  return store_.PutKeyedState({}, s);
 }
 
 }  // namespace patron
