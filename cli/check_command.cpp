@@ -5,7 +5,7 @@
 
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
-#include "cli/rule_loading.hpp"
+#include "runtime/rule_loading.hpp"
 
 namespace patron::cli {
 
@@ -30,9 +30,9 @@ int CheckCommand(const std::vector<std::string>& args) {
 
   CompileOptions compile;
   compile.timezone = timezone;
-  auto loaded = LoadAndCompileRules(vm["paths"].as<std::vector<std::string>>(), compile, std::cerr);
+  auto loaded = runtime::LoadAndCompileRules(vm["paths"].as<std::vector<std::string>>(), compile, std::cerr);
   if (!loaded) return kExitFailure;
-  std::cout << "ok: " << DescribeRuleSet(loaded->rules) << "\n";
+  std::cout << "ok: " << runtime::DescribeRuleSet(loaded->rules) << "\n";
   return kExitOk;
 }
 

@@ -52,8 +52,4 @@ Status CheckTimezone(const std::string& name) {
   return Status::Ok();
 }
 
-std::string Plural(size_t n, const char* singular, const char* plural) {
-  return std::to_string(n) + " " + (n == 1 ? singular : plural);
-}
-
 }  // namespace patron::cli

@@ -10,8 +10,11 @@
 #include <boost/program_options.hpp>
 
 #include "base/result.hpp"
+#include "runtime/engine_report.hpp"
 
 namespace patron::cli {
+
+using runtime::Plural;  // runtime/engine_report.hpp
 
 namespace po = boost::program_options;
 
@@ -50,7 +53,5 @@ bool Given(const po::variables_map& vm, const char* name);
 // Ok when /usr/share/zoneinfo/<name> names a zone; kInvalidArgument otherwise.
 Status CheckTimezone(const std::string& name);
 
-// "1 rule", "7 rules".
-std::string Plural(size_t n, const char* singular, const char* plural);
 
 }  // namespace patron::cli

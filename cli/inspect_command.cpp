@@ -8,7 +8,7 @@
 #include "base/phone.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
-#include "cli/system_clock.hpp"
+#include "runtime/system_clock.hpp"
 #include "stores/customer_json.hpp"
 #include "stores/lmdb_state_store.hpp"
 
@@ -24,7 +24,7 @@ int InspectCustomer(const std::string& data, const std::string& key, bool unmask
     // The key may be a phone: echo it masked unless asked otherwise.
     return Failure(kName, "no customer '" + (unmasked ? key : MaskPhonesInText(key)) + "' in " + data);
   }
-  std::cout << CustomerToJson(**found, SystemClock().Now(), !unmasked) << "\n";
+  std::cout << CustomerToJson(**found, runtime::SystemClock().Now(), !unmasked) << "\n";
   return kExitOk;
 }
 

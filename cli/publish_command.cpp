@@ -8,7 +8,7 @@
 #include "actions/nats_connection.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
-#include "cli/line_reader.hpp"
+#include "runtime/line_reader.hpp"
 #include "cli/settings.hpp"
 
 namespace patron::cli {
@@ -66,7 +66,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (vm.count("events") == 0) return UsageError(kName, "--events is required");
 
-  auto reader = LineReader::Open(vm["events"].as<std::string>());
+  auto reader = runtime::LineReader::Open(vm["events"].as<std::string>());
   if (!reader.ok()) return Failure(kName, reader.status().message());
   auto connection = NatsConnection::Connect(config->nats_url, "patron publish");
   if (!connection.ok()) {
@@ -82,7 +82,7 @@ int PublishCommand(const std::vector<std::string>& args) {
     Result<bool> more = (*reader)->Next(line);
     if (!more.ok()) return Failure(kName, more.status().message());
     if (!*more) break;
-    if (IsBlank(line)) continue;
+    if (runtime::IsBlank(line)) continue;
     std::string type = TypeOf(line, parser);
     if (type == "unknown") ++unknown;
     subject.assign(prefix).append(type);

@@ -1,59 +1,25 @@
 // patron replay: runs the rules over a file of events in event time, with no
 // server (events.md "The command-line contract").
 
-#include <chrono>
-#include <optional>
-#include <cstdio>
-#include <filesystem>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <string_view>
+#include <vector>
 
+#include "actions/jsonl_sink.hpp"
 #include "base/time.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
-#include "cli/engine_report.hpp"
-#include "actions/jsonl_sink.hpp"
-#include "cli/line_reader.hpp"
-#include "cli/rule_loading.hpp"
-#include "cli/scoped_temp_dir.hpp"
 #include "cli/settings.hpp"
-#include "engine/clock.hpp"
-#include "engine/engine.hpp"
-#include "stores/lmdb_state_store.hpp"
+#include "runtime/engine_report.hpp"
+#include "runtime/line_source.hpp"
+#include "runtime/replay.hpp"
+#include "runtime/rule_loading.hpp"
 
 namespace patron::cli {
 namespace {
 
 constexpr const char* kName = "replay";
-
-// The summary on stderr: events read, processed, duplicates, rejected,
-// actions in total and per rule (rule-set order), elapsed time and rate.
-std::string Summary(const EngineStats& stats, const dsl::RuleSet& rules, double seconds,
-                    const std::string& dead_path) {
-  std::ostringstream s;
-  s << "replay: " << EventCounts(stats);
-  if (stats.rejected > 0 && !dead_path.empty()) s << " (rejected lines in " << dead_path << ")";
-  s << "\n";
-  s << "timers: " << stats.timers_armed << " armed, " << stats.timers_fired << " fired, " << stats.timers_cancelled
-    << " cancelled";
-  if (stats.broadcast_customers > 0) s << ", " << stats.broadcast_customers << " customers visited by broadcasts";
-  s << "\n";
-  s << "actions per rule:\n";
-  for (const dsl::Rule& rule : rules.rules) {
-    const std::string& name = rule.name.text;
-    auto actions = stats.actions_per_rule.find(name);
-    auto fired = stats.fired_per_rule.find(name);
-    uint64_t a = actions == stats.actions_per_rule.end() ? 0 : actions->second;
-    uint64_t f = fired == stats.fired_per_rule.end() ? 0 : fired->second;
-    s << "  " << name << ": " << Plural(a, "action", "actions") << " (fired " << Plural(f, "time", "times")
-      << ")\n";
-  }
-  char timing[128];
-  double rate = seconds > 0 ? static_cast<double>(stats.events_read) / seconds : 0;
-  std::snprintf(timing, sizeof timing, "elapsed: %.3f s, %.0f events/s\n", seconds, rate);
-  s << timing;
-  return s.str();
-}
 
 }  // namespace
 
@@ -107,67 +73,27 @@ int ReplayCommand(const std::vector<std::string>& args) {
 
   CompileOptions compile;
   compile.timezone = config->timezone;
-  auto loaded = LoadAndCompileRules(config->rules, compile, std::cerr);
+  auto loaded = runtime::LoadAndCompileRules(config->rules, compile, std::cerr);
   if (!loaded) return kExitFailure;
 
-  auto reader = LineReader::Open(events_path);
-  if (!reader.ok()) return Failure(kName, reader.status().message());
+  auto events = runtime::LineSource::Open(events_path);
+  if (!events.ok()) return Failure(kName, events.status().message());
   const std::string out_path = vm.count("out") != 0 ? vm["out"].as<std::string>() : "";
   auto jsonl = JsonlSink::Open(out_path, dead_path);
   if (!jsonl.ok()) return Failure(kName, jsonl.status().message());
 
-  // State: the given directory, or a throwaway one without fsync.
-  std::unique_ptr<ScopedTempDir> temp;
-  LmdbStoreOptions store_options;
-  std::string data_dir = config->data_dir;
-  if (data_dir.empty()) {
-    auto created = ScopedTempDir::Create("patron-replay-");
-    if (!created.ok()) return Failure(kName, created.status().message());
-    temp = std::move(created.value());
-    data_dir = temp->path();
-    // Throwaway state: no fsync, pages written in place.
-    store_options.sync_on_commit = false;
-    store_options.write_map = true;
-  } else {
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    if (ec) return Failure(kName, "cannot create data directory '" + data_dir + "': " + ec.message());
-  }
-  auto store = LmdbStateStore::Open(data_dir, store_options);
-  if (!store.ok()) return Failure(kName, store.status().message());
-
-  JsonlSink& sink = **jsonl;
-  EventTimeClock clock;
-  EngineOptions engine_options;
-  engine_options.mask_staff_phones = config->mask_staff_phones;
-  Engine engine(*loaded->compiled, **store, sink, clock, engine_options);
-
-  auto started = std::chrono::steady_clock::now();
-  const size_t batch_size = config->batch_size;
-  std::string_view line;
-  for (;;) {
-    Result<bool> more = (*reader)->Next(line);
-    if (!more.ok()) return Failure(kName, more.status().message());
-    if (!*more) break;
-    if (IsBlank(line)) continue;
-    Status accepted = engine.Accept(line, {}, DeliveryToken::Line((*reader)->line_number()));
-    if (!accepted.ok()) return Failure(kName, accepted.ToString());
-    if (engine.pending() >= batch_size) {
-      Status committed = engine.Commit();
-      if (!committed.ok()) return Failure(kName, committed.ToString());
-    }
-  }
-  if (until) {
-    clock.Set(*until);
-    auto fired = engine.FireDue();
-    if (!fired.ok()) return Failure(kName, fired.status().ToString());
-  }
-  Status committed = engine.Commit();
-  if (!committed.ok()) return Failure(kName, committed.ToString());
-  Status flushed = sink.Flush();
-  if (!flushed.ok()) return Failure(kName, flushed.message());
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cerr << Summary(engine.stats(), loaded->rules, seconds, dead_path);
+  runtime::RuleSetHolder rules(loaded->compiled);
+  runtime::ReplayOptions replay;
+  replay.data_dir = config->data_dir;
+  replay.until = until;
+  replay.batch_size = config->batch_size;
+  replay.engine.mask_staff_phones = config->mask_staff_phones;
+  auto result = runtime::Replay(rules, **events, **jsonl, replay);
+  if (!result.ok()) return Failure(kName, result.status().message());
+  if (Status flushed = (*jsonl)->Flush(); !flushed.ok()) return Failure(kName, flushed.message());
+  std::vector<std::string_view> names;
+  for (const dsl::Rule& rule : loaded->rules.rules) names.push_back(rule.name.text);
+  std::cerr << runtime::ReplaySummary(result->stats, names, result->seconds, dead_path);
   return kExitOk;
 }
 

@@ -6,7 +6,7 @@
 #include "actions/nats_connection.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
-#include "cli/message_queue.hpp"
+#include "runtime/message_queue.hpp"
 #include "cli/settings.hpp"
 
 namespace patron::cli {
@@ -54,7 +54,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   if (!connection.ok()) {
     return Failure(kName, "cannot connect to " + config->nats_url + ": " + connection.status().message());
   }
-  MessageQueue queue(kQueueCapacity);
+  runtime::MessageQueue queue(kQueueCapacity);
   auto subscription = connection->Subscribe(subject, [&queue](std::string_view s, std::string_view data) {
     queue.Push(InboundMessage{std::string(s), std::string(data), {}});
   });
@@ -67,8 +67,8 @@ int SubscribeCommand(const std::vector<std::string>& args) {
   std::string out;
   while (count == 0 || received < count) {
     batch.clear();
-    std::optional<MessageQueue::Clock::time_point> deadline;
-    if (silence_ms > 0) deadline = MessageQueue::Clock::now() + std::chrono::milliseconds(silence_ms);
+    std::optional<runtime::MessageQueue::Clock::time_point> deadline;
+    if (silence_ms > 0) deadline = runtime::MessageQueue::Clock::now() + std::chrono::milliseconds(silence_ms);
     size_t room = count > 0 ? static_cast<size_t>(count - received) : kQueueCapacity;
     queue.PopBatch(batch, room, deadline);
     if (batch.empty()) break;  // silence

@@ -1,6 +1,6 @@
-#include "cli/message_queue.hpp"
+#include "runtime/message_queue.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 MessageQueue::MessageQueue(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity) {}
 
@@ -11,6 +11,7 @@ bool MessageQueue::Push(InboundMessage message) {
   messages_.push_back(std::move(message));
   lock.unlock();
   not_empty_.notify_one();
+  if (wake_) wake_();
   return true;
 }
 
@@ -42,6 +43,23 @@ void MessageQueue::Close() {
   }
   not_empty_.notify_all();
   not_full_.notify_all();
+  if (wake_) wake_();
+}
+
+void MessageQueue::SetWakeup(std::function<void()> wake) { wake_ = std::move(wake); }
+
+Result<MessageSource::Poll> MessageQueue::Take(std::vector<InboundMessage>& out, size_t max, size_t& n) {
+  n = 0;
+  std::unique_lock lock(mutex_);
+  while (n < max && !messages_.empty()) {
+    if (out.size() <= n) out.resize(n + 1);
+    out[n++] = std::move(messages_.front());
+    messages_.pop_front();
+  }
+  const Poll poll = !messages_.empty() ? Poll::kReady : closed_ ? Poll::kEnded : Poll::kIdle;
+  lock.unlock();
+  if (n > 0) not_full_.notify_all();
+  return poll;
 }
 
 size_t MessageQueue::size() const {
@@ -49,4 +67,4 @@ size_t MessageQueue::size() const {
   return messages_.size();
 }
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

@@ -3,6 +3,7 @@
 // printed exactly as dsl::Diagnostics renders it (language.md "Errors").
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,11 +11,11 @@
 #include "dsl/ast.hpp"
 #include "engine/compile/compiler.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 struct LoadedRules {
   dsl::RuleSet rules;
-  CompiledRulesPtr compiled;  // never null
+  std::shared_ptr<const CompiledRules> compiled;  // never null
 };
 
 // Reads, parses, checks and compiles `paths` (files or directories). On any
@@ -25,4 +26,4 @@ std::optional<LoadedRules> LoadAndCompileRules(const std::vector<std::string>& p
 // "7 rules, 1 segment, 5 event types".
 std::string DescribeRuleSet(const dsl::RuleSet& rules);
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

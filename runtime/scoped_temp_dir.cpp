@@ -1,11 +1,11 @@
-#include "cli/scoped_temp_dir.hpp"
+#include "runtime/scoped_temp_dir.hpp"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
-namespace patron::cli {
+namespace patron::runtime {
 
 Result<std::unique_ptr<ScopedTempDir>> ScopedTempDir::Create(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
@@ -22,4 +22,4 @@ ScopedTempDir::~ScopedTempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

@@ -1,7 +1,8 @@
 #pragma once
 // The hand-over from NATS delivery threads to the engine's thread in
 // `patron run` (STYLE.md §8): callbacks only Push(); the engine thread takes
-// batches. Bounded, so a slow engine slows intake instead of growing memory.
+// batches, as the loop's MessageSource or with PopBatch (which waits).
+// Bounded, so a slow engine slows intake instead of growing memory.
 // Thread-safe.
 
 #include <chrono>
@@ -14,20 +15,20 @@
 #include <vector>
 
 #include "model/delivery.hpp"
+#include "runtime/message_source.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
-using patron::InboundMessage;  // model/delivery.hpp
 
-class MessageQueue {
+class MessageQueue final : public MessageSource {
  public:
   using Clock = std::chrono::steady_clock;
 
   // `capacity` >= 1 messages.
   explicit MessageQueue(size_t capacity);
 
-  // Adds a message, blocking while the queue is full. Returns false (and
-  // drops the message) once the queue is closed.
+  // Adds a message, blocking while the queue is full, and calls the wakeup.
+  // Returns false (and drops the message) once the queue is closed.
   bool Push(InboundMessage message);
 
   // Moves up to `max` messages into `out` (appending). Waits for the first
@@ -36,9 +37,15 @@ class MessageQueue {
   // will come any more.
   bool PopBatch(std::vector<InboundMessage>& out, size_t max, std::optional<Clock::time_point> deadline);
 
-  // No more Push() succeeds; messages already queued can still be popped.
-  // Wakes every waiting thread. Idempotent.
-  void Close();
+  // No more Push() succeeds; messages already queued can still be taken.
+  // Wakes every waiting thread and calls the wakeup. Idempotent.
+  void Close() override;
+
+  // MessageSource: the wakeup is called after each Push() and at Close().
+  void SetWakeup(std::function<void()> wake) override;
+  // kReady while messages remain queued, kIdle when it is empty and open,
+  // kEnded once it is closed and empty. Never fails.
+  Result<Poll> Take(std::vector<InboundMessage>& out, size_t max, size_t& n) override;
 
   size_t size() const;
 
@@ -49,6 +56,7 @@ class MessageQueue {
   std::condition_variable not_full_;
   std::deque<InboundMessage> messages_;
   bool closed_ = false;
+  std::function<void()> wake_;  // set before the first Push()
 };
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

@@ -1,12 +1,12 @@
-#include "cli/rule_loading.hpp"
+#include "runtime/rule_loading.hpp"
 
 #include <ostream>
 
-#include "cli/command_line.hpp"
+#include "runtime/engine_report.hpp"
 #include "dsl/diagnostics.hpp"
 #include "dsl/parse.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 std::optional<LoadedRules> LoadAndCompileRules(const std::vector<std::string>& paths,
                                                const CompileOptions& options, std::ostream& errors) {
@@ -30,4 +30,4 @@ std::string DescribeRuleSet(const dsl::RuleSet& rules) {
          Plural(s.event_types, "event type", "event types");
 }
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

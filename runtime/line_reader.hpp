@@ -11,7 +11,7 @@
 
 #include "base/result.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 struct LineReaderOptions {
   // Size of one read(2); the buffer grows beyond it only for longer lines.
@@ -55,4 +55,4 @@ class LineReader {
 // True when `line` holds nothing but spaces and tabs.
 bool IsBlank(std::string_view line);
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

@@ -1,4 +1,4 @@
-#include "cli/line_reader.hpp"
+#include "runtime/line_reader.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace patron::cli {
+namespace patron::runtime {
 
 Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path, LineReaderOptions options) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -71,4 +71,4 @@ bool IsBlank(std::string_view line) {
   return true;
 }
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

@@ -7,7 +7,7 @@
 
 #include "base/result.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 class ScopedTempDir {
  public:
@@ -23,4 +23,4 @@ class ScopedTempDir {
   std::string path_;
 };
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

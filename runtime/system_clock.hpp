@@ -8,7 +8,7 @@
 
 #include "engine/clock.hpp"
 
-namespace patron::cli {
+namespace patron::runtime {
 
 // std::chrono::system_clock in microseconds since the Unix epoch.
 class SystemClock final : public Clock {
@@ -36,4 +36,4 @@ inline std::chrono::system_clock::time_point ToSystemTime(TimePoint t) {
       std::chrono::duration_cast<system_clock::duration>(std::chrono::microseconds(t)));
 }
 
-}  // namespace patron::cli
+}  // namespace patron::runtime

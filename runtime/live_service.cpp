@@ -1,0 +1,122 @@
+#include "runtime/live_service.hpp"
+
+#include <atomic>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "actions/fanout_sink.hpp"
+#include "actions/nats_connection.hpp"
+#include "actions/nats_sink.hpp"
+#include "actions/webhook_sink.hpp"
+#include "runtime/message_queue.hpp"
+#include "runtime/partition.hpp"
+#include "runtime/system_clock.hpp"
+
+namespace patron::runtime {
+
+struct LiveService::Parts {
+  LiveServiceOptions options;
+  RuleSetHolder* rules = nullptr;
+  std::optional<NatsConnection> connection;
+  std::unique_ptr<NatsSink> nats_sink;
+  std::unique_ptr<WebhookSink> webhooks;  // null without endpoints
+  std::unique_ptr<FanoutSink> sink;
+  SystemClock clock;
+  std::unique_ptr<MessageQueue> queue;
+  std::unique_ptr<Partition> partition;
+  std::optional<NatsSubscription> subscription;  // after the queue and partition it feeds
+  std::atomic<bool> stopping{false};
+};
+
+Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, LiveServiceOptions options) {
+  auto parts = std::make_unique<Parts>();
+  parts->rules = &rules;
+  parts->options = std::move(options);
+  Parts& p = *parts;
+  const LiveServiceOptions& o = p.options;
+
+  NatsConnectionOptions nats_options;
+  nats_options.logger = o.logger;
+  auto connection = NatsConnection::Connect(o.nats_url, "patron run", nats_options);
+  if (!connection.ok()) {
+    return Status::Unavailable("cannot connect to " + o.nats_url + ": " + connection.status().message());
+  }
+  p.connection.emplace(std::move(connection.value()));
+  NatsSinkOptions sink_options;
+  sink_options.subject_prefix = o.subject_prefix;
+  p.nats_sink = std::make_unique<NatsSink>(*p.connection, sink_options);
+  // Webhook actions go out on NATS like every action, and are also POSTed
+  // when their endpoint is configured.
+  if (!o.webhooks.empty()) {
+    WebhookSinkOptions webhook_options;
+    webhook_options.endpoints = o.webhooks;
+    webhook_options.logger = o.logger;
+    auto created = WebhookSink::Create(webhook_options);
+    if (!created.ok()) return created.status();
+    p.webhooks = std::move(created.value());
+  }
+  p.sink = std::make_unique<FanoutSink>(std::vector<ActionSink*>{p.nats_sink.get()}, p.webhooks.get());
+
+  PartitionOptions partition;
+  partition.data_dir = o.data_dir;
+  partition.engine.mask_staff_phones = o.mask_staff_phones;
+  partition.engine.logger = o.logger;
+  partition.engine.max_slices_per_fire = 1;  // a broadcast never stalls intake
+  partition.loop.batch_size = o.batch_size;
+  partition.loop.batch_interval = o.batch_interval;
+  partition.loop.fire_by_clock = true;
+  partition.loop.logger = o.logger;
+  auto opened = Partition::Open(rules, *p.sink, p.clock, std::move(partition));
+  if (!opened.ok()) return opened.status();
+  p.partition = std::move(opened.value());
+
+  p.queue = std::make_unique<MessageQueue>(o.queue_capacity);
+  MessageQueue* queue = p.queue.get();
+  const std::string intake = o.subject_prefix + ".events.>";
+  auto subscription = p.connection->Subscribe(intake, [queue](std::string_view subject, std::string_view data) {
+    queue->Push(InboundMessage{std::string(subject), std::string(data), {}});
+  });
+  if (!subscription.ok()) return subscription.status();
+  p.subscription.emplace(std::move(subscription.value()));
+  PATRON_RETURN_IF_ERROR(p.connection->Flush(o.close_timeout));
+  return std::make_unique<LiveService>(std::move(parts));
+}
+
+LiveService::LiveService(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+LiveService::~LiveService() {
+  // Delivery stops before the queue and the partition it feeds go.
+  if (parts_ && parts_->subscription) parts_->subscription->Unsubscribe();
+}
+
+void LiveService::Stop() {
+  Parts& p = *parts_;
+  if (p.stopping.exchange(true)) return;
+  if (Status drained = p.subscription->Drain(p.options.drain_timeout); !drained.ok()) {
+    p.options.logger->warn("draining the subscription: {}", drained.message());
+  }
+  p.queue->Close();
+}
+
+Status LiveService::Run() {
+  Parts& p = *parts_;
+  Status served = p.partition->Run(*p.queue);
+  if (!served.ok()) {
+    // The loop closed the queue; stop delivery at once. What was not
+    // committed is redelivered to nobody (core NATS), but nothing
+    // uncommitted was published either.
+    p.subscription->Unsubscribe();
+  }
+  if (p.webhooks != nullptr) p.webhooks->Shutdown();  // delivers what is queued, bounded
+  if (served.ok()) {
+    if (Status drained = p.connection->Drain(p.options.close_timeout); !drained.ok()) served = drained;
+  } else {
+    p.connection->Close();
+  }
+  return served;
+}
+
+const EngineStats& LiveService::stats() const { return parts_->partition->stats(); }
+
+}  // namespace patron::runtime
