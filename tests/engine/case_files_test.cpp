@@ -132,21 +132,16 @@ fs::path Sibling(const fs::path& rules_file, const std::string& suffix) {
 }  // namespace
 
 TEST_CASE("engine case files", "[engine][golden]") {
-  const auto cases = CaseFiles(kRoot, ".rules");
-  REQUIRE(cases.size() >= 6);
-  for (const fs::path& rules : cases) {
-    const std::string name = fs::relative(rules, kRoot).generic_string();
-    DYNAMIC_SECTION(name) {
-      const fs::path events = Sibling(rules, ".events.jsonl");
-      INFO("case " << name);
-      REQUIRE(fs::exists(events));
-      const CaseOptions options = ReadOptions(Sibling(rules, ".args"));
-      TempDir dir;
-      const CaseOutput out = RunCase(rules, events, options, dir);
-      CheckGolden(Sibling(rules, ".expect.jsonl"), out.actions);
-      CheckGolden(Sibling(rules, ".dead.jsonl"), out.dead, /*keep_empty=*/false);
-    }
-  }
+  ForEachCase(kRoot, ".rules", 6, [](const fs::path& rules, const std::string& name) {
+    const fs::path events = Sibling(rules, ".events.jsonl");
+    INFO("case " << name);
+    REQUIRE(fs::exists(events));
+    const CaseOptions options = ReadOptions(Sibling(rules, ".args"));
+    TempDir dir;
+    const CaseOutput out = RunCase(rules, events, options, dir);
+    CheckGolden(Sibling(rules, ".expect.jsonl"), out.actions);
+    CheckGolden(Sibling(rules, ".dead.jsonl"), out.dead, /*keep_empty=*/false);
+  });
 }
 
 }  // namespace patron::testing

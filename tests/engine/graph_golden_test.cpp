@@ -39,18 +39,13 @@ std::string CompileAndDump(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("graph golden cases", "[graph][golden]") {
-  const auto cases = CaseFiles(kRoot, ".rules");
-  REQUIRE(cases.size() >= 5);
-  for (const fs::path& rules : cases) {
-    const std::string name = fs::relative(rules, kRoot).generic_string();
-    DYNAMIC_SECTION(name) {
-      const std::string actual = CompileAndDump(name, ReadFileBytes(rules));
-      CHECK(actual == CompileAndDump(name, ReadFileBytes(rules)));  // deterministic
-      fs::path expect = rules;
-      expect.replace_extension(".expect");
-      CheckGolden(expect, actual);
-    }
-  }
+  ForEachCase(kRoot, ".rules", 5, [](const fs::path& rules, const std::string& name) {
+    const std::string actual = CompileAndDump(name, ReadFileBytes(rules));
+    CHECK(actual == CompileAndDump(name, ReadFileBytes(rules)));  // deterministic
+    fs::path expect = rules;
+    expect.replace_extension(".expect");
+    CheckGolden(expect, actual);
+  });
 }
 
 TEST_CASE("graph dump: every built-in customer attribute prints by its name", "[graph]") {

@@ -80,6 +80,25 @@ class FaultHarness {
     }
   }
 
+  // Accepts `messages` and commits; the test fails on any error.
+  void Feed(const std::vector<std::string>& messages) {
+    for (const std::string& m : messages) {
+      Status s = Accept(m);
+      INFO(s.ToString());
+      REQUIRE(s.ok());
+    }
+    Status s = Commit();
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  }
+  // FireUntil(time), then Commit(); the test fails on any error.
+  void Advance(const std::string& time) {
+    Status s = FireUntil(time);
+    if (s.ok()) s = Commit();
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  }
+
   // Lookups in the store as it is now (after Reopen(): what is on disk).
   CustomerRecord* Customer(const std::string& id) {
     auto r = store_->FindCustomer(id);
@@ -130,6 +149,11 @@ struct Step {
 Step AcceptStep(std::string message) { return {Step::Kind::kAccept, std::move(message)}; }
 Step CommitStep() { return {Step::Kind::kCommit, {}}; }
 Step FireStep(std::string time) { return {Step::Kind::kFireUntil, std::move(time)}; }
+// Appends a step per message and a commit.
+void AddBatch(std::vector<Step>& steps, const std::vector<std::string>& messages) {
+  for (const std::string& m : messages) steps.push_back(AcceptStep(m));
+  steps.push_back(CommitStep());
+}
 
 Status RunStep(FaultHarness& h, const Step& step) {
   switch (step.kind) {
@@ -325,18 +349,15 @@ rule "big" when order.completed where event.amount >= 100 then tag "big" end
 
   // The reference: the same messages, nothing failing.
   std::vector<Step> steps;
-  for (const auto& m : batch1) steps.push_back(AcceptStep(m));
-  steps.push_back(CommitStep());
-  for (const auto& m : batch2) steps.push_back(AcceptStep(m));
-  steps.push_back(CommitStep());
+  AddBatch(steps, batch1);
+  AddBatch(steps, batch2);
   steps.push_back(FireStep(until));
   LineSink clean = CleanRun(rules, steps);
   REQUIRE(clean.actions.size() == 6);  // 2 welcome, 2 big, 2 wake
   REQUIRE(clean.dead_letters.size() == 1);
 
   FaultHarness h(rules);
-  for (const auto& m : batch1) REQUIRE(h.Accept(m).ok());
-  REQUIRE(h.Commit().ok());
+  h.Feed(batch1);
   const Lines after_batch1 = h.sink().actions;
   REQUIRE(after_batch1.size() == 1);
 
@@ -366,10 +387,8 @@ rule "big" when order.completed where event.amount >= 100 then tag "big" end
   CHECK(h.EarliestDue() == "2026-03-31T01:00:00Z");
 
   // The intake delivers the unacknowledged messages again.
-  for (const auto& m : batch2) REQUIRE(h.Accept(m).ok());
-  REQUIRE(h.Commit().ok());
-  REQUIRE(h.FireUntil(until).ok());
-  REQUIRE(h.Commit().ok());
+  h.Feed(batch2);
+  h.Advance(until);
   CHECK(h.sink().actions == clean.actions);
   CHECK(h.sink().dead_letters == clean.dead_letters);
 }
@@ -387,8 +406,7 @@ rule "thanks" when review.posted then message app "thanks" end
       Order("o1", "2026-03-01T01:00:00Z", "alice", "50"),  // welcome runs, then the silence is armed
   };
   std::vector<Step> steps;
-  for (const auto& m : batch) steps.push_back(AcceptStep(m));
-  steps.push_back(CommitStep());
+  AddBatch(steps, batch);
   steps.push_back(FireStep("2026-03-31T00:59:59Z"));
   steps.push_back(FireStep("2026-03-31T01:00:00Z"));
   steps.push_back(FireStep("2026-06-01T00:00:00Z"));
@@ -411,18 +429,14 @@ rule "thanks" when review.posted then message app "thanks" end
   CHECK_FALSE(h.Processed("o1"));
   CHECK(h.Timers() == 0);
 
-  for (const auto& m : batch) REQUIRE(h.Accept(m).ok());
-  REQUIRE(h.Commit().ok());
+  h.Feed(batch);
   CHECK(h.engine().stats().timers_armed == 1);
   CHECK(h.Timers() == 1);
   CHECK(h.EarliestDue() == "2026-03-31T01:00:00Z");
-  REQUIRE(h.FireUntil("2026-03-31T00:59:59Z").ok());
-  REQUIRE(h.Commit().ok());
+  h.Advance("2026-03-31T00:59:59Z");
   CHECK(h.sink().actions.size() == 2);
-  REQUIRE(h.FireUntil("2026-03-31T01:00:00Z").ok());
-  REQUIRE(h.Commit().ok());
-  REQUIRE(h.FireUntil("2026-06-01T00:00:00Z").ok());
-  REQUIRE(h.Commit().ok());
+  h.Advance("2026-03-31T01:00:00Z");
+  h.Advance("2026-06-01T00:00:00Z");
   CHECK(h.engine().stats().timers_fired == 1);
   CHECK(h.Timers() == 0);
   CHECK(h.sink().actions == clean.actions);
@@ -441,8 +455,7 @@ rule "wake" when no order.completed for 30 days then coupon "BACK" value 20 mess
   };
   const std::string until = "2026-04-02T00:00:00Z";  // both deadlines (03-31, 04-01) are due by then
   std::vector<Step> steps;
-  for (const auto& m : orders) steps.push_back(AcceptStep(m));
-  steps.push_back(CommitStep());
+  AddBatch(steps, orders);
   steps.push_back(FireStep(until));
   steps.push_back(FireStep("2026-07-01T00:00:00Z"));
   LineSink clean = CleanRun(rules, steps);
@@ -463,8 +476,7 @@ rule "wake" when no order.completed for 30 days then coupon "BACK" value 20 mess
   for (const Fault& fault : faults) {
     SECTION(fault.what) {
       FaultHarness h(rules);
-      for (const auto& m : orders) REQUIRE(h.Accept(m).ok());
-      REQUIRE(h.Commit().ok());
+      h.Feed(orders);
       REQUIRE(h.sink().actions.empty());
 
       const Status injected = Status::Io(std::string("injected: ") + fault.what);
@@ -486,10 +498,8 @@ rule "wake" when no order.completed for 30 days then coupon "BACK" value 20 mess
       REQUIRE(state != nullptr);
       CHECK(state->timer.has_value());  // still armed, not yet fired
 
-      REQUIRE(h.FireUntil(until).ok());
-      REQUIRE(h.Commit().ok());
-      REQUIRE(h.FireUntil("2026-07-01T00:00:00Z").ok());
-      REQUIRE(h.Commit().ok());
+      h.Advance(until);
+      h.Advance("2026-07-01T00:00:00Z");
       CHECK(h.engine().stats().timers_fired == 2);
       CHECK(h.Timers() == 0);
       CHECK(h.sink().actions == clean.actions);
@@ -511,16 +521,14 @@ rule "weekly" when every monday at 10:00 then message sms "weekly" end
   };
   const std::string until = "2026-03-02T02:00:00Z";  // Monday 10:00 local
   std::vector<Step> steps;
-  for (const auto& m : members) steps.push_back(AcceptStep(m));
-  steps.push_back(CommitStep());
+  AddBatch(steps, members);
   steps.push_back(FireStep(until));
   steps.push_back(FireStep("2026-03-09T01:59:59Z"));
   LineSink clean = CleanRun(rules, steps, SliceOfOne());
   REQUIRE(clean.actions.size() == 3);
 
   FaultHarness h(rules, SliceOfOne());
-  for (const auto& m : members) REQUIRE(h.Accept(m).ok());
-  REQUIRE(h.Commit().ok());
+  h.Feed(members);
   // Slice 1 visits alice and saves the cursor (PutTimer 1); slice 2 commits
   // slice 1 (publishing alice's message), visits bob, and fails to save its cursor.
   const Status injected = Status::Io("injected: cursor");
@@ -532,10 +540,8 @@ rule "weekly" when every monday at 10:00 then message sms "weekly" end
   CHECK(h.sink().actions[0] == clean.actions[0]);
 
   h.Reopen();
-  REQUIRE(h.FireUntil(until).ok());
-  REQUIRE(h.Commit().ok());
-  REQUIRE(h.FireUntil("2026-03-09T01:59:59Z").ok());
-  REQUIRE(h.Commit().ok());
+  h.Advance(until);
+  h.Advance("2026-03-09T01:59:59Z");
   CHECK(h.sink().actions == clean.actions);
   CHECK(h.EarliestDue() == "2026-03-09T02:00:00Z");  // the next Monday, armed once
   CHECK(h.Timers() == 1);

@@ -43,6 +43,19 @@ inline std::vector<std::filesystem::path> CaseFiles(const std::filesystem::path&
   return out;
 }
 
+// Runs `run(path, name)` in a section of its own (named `name`, the path
+// relative to `root`) for each file under `root` ending in `suffix`; fails
+// when there are fewer than `min_cases`.
+template <typename Run>
+void ForEachCase(const std::filesystem::path& root, const std::string& suffix, size_t min_cases, Run run) {
+  const auto cases = CaseFiles(root, suffix);
+  REQUIRE(cases.size() >= min_cases);
+  for (const std::filesystem::path& path : cases) {
+    const std::string name = std::filesystem::relative(path, root).generic_string();
+    DYNAMIC_SECTION(name) { run(path, name); }
+  }
+}
+
 // Compares `actual` with the file `expected`, or rewrites it when updating.
 // With `keep_empty` false, an empty result means "no file": the file is
 // removed when updating, and a missing file expects "".
