@@ -18,7 +18,6 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "actions/fanout_sink.hpp"
-#include "actions/nats_connection.hpp"
 #include "actions/nats_sink.hpp"
 #include "actions/webhook_sink.hpp"
 #include "cli/command_line.hpp"
@@ -31,6 +30,7 @@
 #include "cli/system_clock.hpp"
 #include "engine/engine.hpp"
 #include "stores/lmdb_state_store.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace patron::cli {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "actions/action_json.hpp"
 #include "actions/nats_sink.hpp"
-#include "tests/actions/message_collector.hpp"
+#include "tests/support/message_collector.hpp"
 #include "tests/support/nats_server.hpp"
 
 namespace patron {

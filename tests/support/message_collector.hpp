@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "actions/nats_connection.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace patron::testing {
 
