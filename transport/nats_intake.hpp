@@ -13,8 +13,10 @@
 //
 // Threads: the handler runs on libnats' delivery thread, one message at a
 // time, and must only hand the message to the engine's thread (a queue,
-// STYLE.md §8). Every method may be called from any thread; Drain() and
-// Unsubscribe() are serialized (one waits for the other).
+// STYLE.md §8). The methods may be called from any thread, also at once
+// (an Unsubscribe() during a Drain() stops delivery at once, and the Drain
+// may then report kUnavailable when its timeout passes); moving or
+// destroying the intake must not overlap another call.
 
 #include <chrono>
 #include <cstdint>

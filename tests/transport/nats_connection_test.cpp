@@ -8,6 +8,7 @@
 
 #include "tests/support/message_collector.hpp"
 #include "tests/support/nats_server.hpp"
+#include "tests/support/nats_test_helpers.hpp"
 #include "transport/nats_connection.hpp"
 
 namespace patron {
@@ -15,18 +16,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void RequireStarted(testing::NatsServer& server) {
-  auto started = server.Start();
-  INFO(started.ToString());
-  REQUIRE(started.ok());
-}
-
-NatsConnection RequireConnect(const std::string& url, NatsConnectionOptions options = {}) {
-  auto connected = NatsConnection::Connect(url, "test", std::move(options));
-  INFO(connected.status().ToString());
-  REQUIRE(connected.ok());
-  return std::move(connected).value();
-}
+using testing::RequireConnect;
+using testing::RequireStarted;
 
 }  // namespace
 

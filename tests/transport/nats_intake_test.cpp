@@ -5,9 +5,13 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 
 #include "tests/support/message_collector.hpp"
 #include "tests/support/nats_server.hpp"
+#include "tests/support/nats_test_helpers.hpp"
 #include "transport/nats_intake.hpp"
 
 namespace patron {
@@ -18,18 +22,13 @@ using namespace std::chrono_literals;
 // A running server with a publishing connection and one for the intake.
 struct Fixture {
   Fixture() {
-    auto started = server.Start();
-    INFO(started.ToString());
-    REQUIRE(started.ok());
+    testing::RequireStarted(server);
     pub = Connect();
     intake_conn = Connect();
   }
 
   std::optional<NatsConnection> Connect(NatsConnectionOptions options = {}) {
-    auto connected = NatsConnection::Connect(server.url(), "test", std::move(options));
-    INFO(connected.status().ToString());
-    REQUIRE(connected.ok());
-    return std::move(connected).value();
+    return testing::RequireConnect(server.url(), std::move(options));
   }
 
   // Starts an intake on `subject` and waits until the server has its interest.
