@@ -8,8 +8,8 @@
 #include <chrono>
 #include <string>
 
-#include "actions/nats_connection.hpp"
 #include "engine/action_sink.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace patron {
 

@@ -5,14 +5,10 @@
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -20,79 +16,17 @@
 #include <thread>
 
 #include "actions/action_json.hpp"
+#include "transport/http_client.hpp"
 
 namespace patron {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 // Types of the Worker's members (not in an anonymous namespace: the Worker
 // has external linkage).
 namespace webhook_internal {
 
-// Largest answer body read (and ignored); receivers answer with little.
-constexpr uint64_t kMaxResponseBody = 1 << 20;
-
-// Where one endpoint's requests go.
-struct HttpTarget {
-  std::string host;         // for the resolver (no brackets around IPv6)
-  std::string port;         // "80" unless given
-  std::string path;         // "/..." with the query, if any
-  std::string host_header;  // the authority as written
-};
-
-// "http://host[:port][/path][?query]". https and user info are refused.
-inline Result<HttpTarget> ParseHttpUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, 8) == "https://") return Status::Invalid("https is not supported (only http://)");
-  if (url.substr(0, kScheme.size()) != kScheme) return Status::Invalid("not an http:// URL");
-  std::string_view rest = url.substr(kScheme.size());
-  const size_t path_start = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, path_start);
-  std::string_view path = path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
-  if (const size_t hash = path.find('#'); hash != std::string_view::npos) path = path.substr(0, hash);
-  if (authority.empty()) return Status::Invalid("no host");
-  if (authority.find('@') != std::string_view::npos)
-    return Status::Invalid("user info in URLs is not supported");
-
-  HttpTarget t;
-  t.host_header = std::string(authority);
-  std::string_view port;
-  if (authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return Status::Invalid("unterminated IPv6 address");
-    t.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return Status::Invalid("bad text after the IPv6 address");
-      port = after.substr(1);
-    }
-  } else {
-    const size_t colon = authority.rfind(':');
-    t.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-  }
-  if (t.host.empty()) return Status::Invalid("no host");
-  if (port.empty()) {
-    t.port = "80";
-  } else {
-    if (port.size() > 5 ||
-        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return Status::Invalid("bad port");
-    const int n = std::stoi(std::string(port));
-    if (n < 1 || n > 65535) return Status::Invalid("bad port");
-    t.port = std::string(port);
-  }
-  if (path.empty())
-    t.path = "/";
-  else if (path.front() == '?')
-    t.path = "/" + std::string(path);
-  else
-    t.path = std::string(path);
-  return t;
-}
+constexpr std::string_view kContentType = "application/cloudevents+json; charset=utf-8";
 
 struct Request {
   const HttpTarget* target = nullptr;  // owned by the worker's endpoint map
@@ -104,14 +38,14 @@ struct Request {
 
 }  // namespace webhook_internal
 
-using webhook_internal::HttpTarget;
-using webhook_internal::ParseHttpUrl;
 using webhook_internal::Request;
 
 class WebhookSink::Worker {
  public:
   Worker(WebhookSinkOptions options, std::map<std::string, HttpTarget, std::less<>> targets)
-      : options_(std::move(options)), targets_(std::move(targets)) {
+      : options_(std::move(options)),
+        targets_(std::move(targets)),
+        client_(io_, HttpClientOptions{options_.request_timeout, options_.user_agent}) {
     options_.queue_capacity = std::max<size_t>(1, options_.queue_capacity);
     options_.max_attempts = std::max(1, options_.max_attempts);
   }
@@ -255,7 +189,7 @@ class WebhookSink::Worker {
         }
       }
       if (!next) {
-        beast::error_code ec;
+        boost::system::error_code ec;
         wake_.expires_at(asio::steady_timer::time_point::max());
         co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
@@ -270,13 +204,13 @@ class WebhookSink::Worker {
   asio::awaitable<void> Deliver(const Request& request) {
     std::chrono::milliseconds backoff = options_.initial_backoff;
     for (int attempt = 1;; ++attempt) {
-      std::string error;
-      const unsigned status = co_await Attempt(request, error);
-      if (status >= 200 && status < 300) {
+      const Result<unsigned> answer =
+          co_await client_.Post(*request.target, webhook_internal::kContentType, request.body);
+      if (answer.ok() && *answer >= 200 && *answer < 300) {
         delivered_.fetch_add(1, std::memory_order_relaxed);
         co_return;
       }
-      if (error.empty()) error = "HTTP " + std::to_string(status);
+      const std::string error = answer.ok() ? "HTTP " + std::to_string(*answer) : answer.status().message();
       if (attempt >= options_.max_attempts) {
         failed_.fetch_add(1, std::memory_order_relaxed);
         if (options_.logger) {
@@ -292,67 +226,17 @@ class WebhookSink::Worker {
       retries_.fetch_add(1, std::memory_order_relaxed);
       asio::steady_timer pause(io_);
       pause.expires_after(backoff);
-      beast::error_code ec;
+      boost::system::error_code ec;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
-  }
-
-  // One POST. Returns the HTTP status, or 0 with `error` set.
-  asio::awaitable<unsigned> Attempt(const Request& request, std::string& error) {
-    const HttpTarget& target = *request.target;
-    beast::error_code ec;
-    auto token = asio::redirect_error(asio::use_awaitable, ec);
-    const auto describe = [&](const char* step) {
-      if (ec == beast::error::timeout) {
-        return std::string(step) + ": timed out after " + std::to_string(options_.request_timeout.count()) +
-               " ms";
-      }
-      return std::string(step) + ": " + ec.message();
-    };
-
-    tcp::resolver resolver(io_);
-    const auto endpoints = co_await resolver.async_resolve(target.host, target.port, token);
-    if (ec) {
-      error = describe("resolve");
-      co_return 0;
-    }
-    beast::tcp_stream stream(io_);
-    stream.expires_after(options_.request_timeout);  // one deadline for the whole exchange
-    co_await stream.async_connect(endpoints, token);
-    if (ec) {
-      error = describe("connect");
-      co_return 0;
-    }
-    http::request<http::string_body> req{http::verb::post, target.path, 11};
-    req.set(http::field::host, target.host_header);
-    req.set(http::field::user_agent, options_.user_agent);
-    req.set(http::field::content_type, "application/cloudevents+json; charset=utf-8");
-    req.keep_alive(false);
-    req.body() = request.body;
-    req.prepare_payload();
-    co_await http::async_write(stream, req, token);
-    if (ec) {
-      error = describe("send");
-      co_return 0;
-    }
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(webhook_internal::kMaxResponseBody);
-    co_await http::async_read(stream, buffer, parser, token);
-    if (ec) {
-      error = describe("read answer");
-      co_return 0;
-    }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return parser.get().result_int();
   }
 
   WebhookSinkOptions options_;
   const std::map<std::string, HttpTarget, std::less<>> targets_;
   // Declared before everything that uses it, so it is destroyed last.
   asio::io_context io_;
+  const HttpClient client_;
   asio::steady_timer wake_{io_};
   std::thread thread_;
 

@@ -5,10 +5,11 @@
 // the endpoint name. Other kinds and dead letters are ignored: FanoutSink
 // hands only webhook actions here, while the primary sinks also get them.
 //
-// Delivery runs on the sink's own thread (a Boost.Asio io_context, Beast
-// HTTP/1.1, one request at a time, in publish order), so Publish never waits
-// for the network: it appends to a bounded queue; when the queue is full the
-// oldest request is dropped, counted and logged. Each attempt has a timeout
+// Delivery runs on the sink's own thread (a Boost.Asio io_context and the
+// HTTP/1.1 client of transport/http_client.hpp, one request at a time, in
+// publish order), so Publish never waits for the network: it appends to a
+// bounded queue; when the queue is full the oldest request is dropped,
+// counted and logged. Each attempt has a timeout
 // covering connect, send and receive; a 2xx answer is success; anything else
 // (other status, refused, timeout) is retried with exponential backoff up to
 // max_attempts, then counted as failed and logged. An endpoint name missing

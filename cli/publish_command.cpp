@@ -5,11 +5,11 @@
 
 #include <boost/json/parser.hpp>
 
-#include "actions/nats_connection.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "runtime/line_reader.hpp"
 #include "cli/settings.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace patron::cli {
 namespace {

@@ -3,11 +3,11 @@
 
 #include <iostream>
 
-#include "actions/nats_connection.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "runtime/message_queue.hpp"
 #include "cli/settings.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace patron::cli {
 namespace {

@@ -6,7 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actions/fanout_sink.hpp"
-#include "actions/nats_connection.hpp"
+#include "transport/nats_connection.hpp"
+#include "transport/nats_intake.hpp"
 #include "actions/nats_sink.hpp"
 #include "actions/webhook_sink.hpp"
 #include "runtime/message_queue.hpp"
@@ -25,7 +26,7 @@ struct LiveService::Parts {
   SystemClock clock;
   std::unique_ptr<MessageQueue> queue;
   std::unique_ptr<Partition> partition;
-  std::optional<NatsSubscription> subscription;  // after the queue and partition it feeds
+  std::optional<NatsIntake> intake;  // after the queue and partition it feeds
   std::atomic<bool> stopping{false};
 };
 
@@ -74,11 +75,9 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   p.queue = std::make_unique<MessageQueue>(o.queue_capacity);
   MessageQueue* queue = p.queue.get();
   const std::string intake = o.subject_prefix + ".events.>";
-  auto subscription = p.connection->Subscribe(intake, [queue](std::string_view subject, std::string_view data) {
-    queue->Push(InboundMessage{std::string(subject), std::string(data), {}});
-  });
-  if (!subscription.ok()) return subscription.status();
-  p.subscription.emplace(std::move(subscription.value()));
+  auto started = NatsIntake::Start(*p.connection, intake, [queue](InboundMessage m) { queue->Push(std::move(m)); });
+  if (!started.ok()) return started.status();
+  p.intake.emplace(std::move(started.value()));
   PATRON_RETURN_IF_ERROR(p.connection->Flush(o.close_timeout));
   return std::make_unique<LiveService>(std::move(parts));
 }
@@ -87,13 +86,13 @@ LiveService::LiveService(std::unique_ptr<Parts> parts) : parts_(std::move(parts)
 
 LiveService::~LiveService() {
   // Delivery stops before the queue and the partition it feeds go.
-  if (parts_ && parts_->subscription) parts_->subscription->Unsubscribe();
+  if (parts_ && parts_->intake) parts_->intake->Unsubscribe();
 }
 
 void LiveService::Stop() {
   Parts& p = *parts_;
   if (p.stopping.exchange(true)) return;
-  if (Status drained = p.subscription->Drain(p.options.drain_timeout); !drained.ok()) {
+  if (Status drained = p.intake->Drain(p.options.drain_timeout); !drained.ok()) {
     p.options.logger->warn("draining the subscription: {}", drained.message());
   }
   p.queue->Close();
@@ -106,7 +105,7 @@ Status LiveService::Run() {
     // The loop closed the queue; stop delivery at once. What was not
     // committed is redelivered to nobody (core NATS), but nothing
     // uncommitted was published either.
-    p.subscription->Unsubscribe();
+    p.intake->Unsubscribe();
   }
   if (p.webhooks != nullptr) p.webhooks->Shutdown();  // delivers what is queued, bounded
   if (served.ok()) {

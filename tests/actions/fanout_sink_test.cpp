@@ -9,7 +9,7 @@
 #include "actions/fanout_sink.hpp"
 #include "actions/jsonl_sink.hpp"
 #include "actions/webhook_sink.hpp"
-#include "tests/actions/http_test_server.hpp"
+#include "tests/support/http_test_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace patron {

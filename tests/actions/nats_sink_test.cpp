@@ -5,13 +5,15 @@
 
 #include "actions/action_json.hpp"
 #include "actions/nats_sink.hpp"
-#include "tests/actions/message_collector.hpp"
+#include "tests/support/message_collector.hpp"
 #include "tests/support/nats_server.hpp"
+#include "tests/support/nats_test_helpers.hpp"
 
 namespace patron {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::RequireConnect;
 
 Action MakeAction(const std::string& id, ActionKind kind, const std::string& store) {
   Action a;
@@ -41,13 +43,6 @@ std::vector<std::string> Subjects(const std::vector<testing::ReceivedMessage>& m
   std::vector<std::string> out;
   for (const auto& m : messages) out.push_back(m.subject);
   return out;
-}
-
-NatsConnection RequireConnect(const std::string& url) {
-  auto connected = NatsConnection::Connect(url, "test");
-  INFO(connected.status().ToString());
-  REQUIRE(connected.ok());
-  return std::move(connected).value();
 }
 
 }  // namespace

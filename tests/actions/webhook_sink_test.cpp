@@ -1,16 +1,12 @@
 // actions/webhook_sink: HTTP POSTs of webhook actions to a real HTTP server
-// on 127.0.0.1 (tests/actions/http_test_server.hpp): success, retry after a
+// on 127.0.0.1 (tests/support/http_test_server.hpp): success, retry after a
 // 500, giving up, timeouts, unknown endpoints, a full queue, shutdown.
 #include <catch2/catch.hpp>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "actions/action_json.hpp"
 #include "actions/webhook_sink.hpp"
-#include "tests/actions/http_test_server.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/http_test_server.hpp"
 
 namespace patron {
 namespace {
@@ -53,19 +49,6 @@ std::unique_ptr<WebhookSink> RequireCreate(WebhookSinkOptions options) {
   INFO(created.status().ToString());
   REQUIRE(created.ok());
   return std::move(created).value();
-}
-
-// A port nothing listens on (bound, read, closed).
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace
@@ -137,7 +120,7 @@ TEST_CASE("a request that gets no answer times out and is retried", "[webhook]")
 }
 
 TEST_CASE("a refused connection is a failed attempt", "[webhook]") {
-  WebhookSinkOptions o = FastOptions("http://127.0.0.1:" + std::to_string(ClosedPort()) + "/h");
+  WebhookSinkOptions o = FastOptions("http://127.0.0.1:" + std::to_string(testing::FindFreePort()) + "/h");
   o.max_attempts = 2;
   auto sink = RequireCreate(o);
   REQUIRE(sink->Publish(Webhook("a1")).ok());

@@ -18,30 +18,14 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/free_port.hpp"
+
 namespace patron::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 // Interval of the bounded polls (server readiness, process exit).
 constexpr std::chrono::milliseconds kPollInterval{5};
-
-// A port the kernel reports free right now (bind to port 0, read it, close).
-int FindFreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  int port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // True when 127.0.0.1:<port> accepts a connection and greets with "INFO"
 // (so it is a NATS server, not whoever took the port meanwhile).

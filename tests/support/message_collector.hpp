@@ -1,6 +1,7 @@
 #pragma once
-// Test helper: gathers what a NATS subscription delivers (on libnats'
-// thread) and lets the test wait, with a bound, until a condition holds.
+// Test helper: gathers what a NATS subscription or intake delivers (on
+// libnats' thread) and lets the test wait, with a bound, until a condition
+// holds.
 
 #include <chrono>
 #include <condition_variable>
@@ -9,13 +10,16 @@
 #include <string>
 #include <vector>
 
-#include "actions/nats_connection.hpp"
+#include "model/delivery.hpp"
+#include "transport/nats_connection.hpp"
+#include "transport/nats_intake.hpp"
 
 namespace patron::testing {
 
 struct ReceivedMessage {
   std::string subject;
   std::string data;
+  DeliveryToken token;  // kNone from a plain subscription
 };
 
 class MessageCollector {
@@ -23,10 +27,12 @@ class MessageCollector {
   // The handler to pass to NatsConnection::Subscribe; `this` must outlive it.
   NatsMessageHandler Handler() {
     return [this](std::string_view subject, std::string_view data) {
-      std::lock_guard<std::mutex> lock(mu_);
-      messages_.push_back({std::string(subject), std::string(data)});
-      cv_.notify_all();
+      Add({std::string(subject), std::string(data), {}});
     };
+  }
+  // The handler to pass to NatsIntake::Start; `this` must outlive it.
+  NatsIntakeHandler IntakeHandler() {
+    return [this](InboundMessage m) { Add({std::move(m.subject), std::move(m.payload), m.token}); };
   }
   // Waits until `done(messages)` holds; false after `timeout`.
   bool WaitUntil(const std::function<bool(const std::vector<ReceivedMessage>&)>& done,
@@ -43,6 +49,12 @@ class MessageCollector {
   }
 
  private:
+  void Add(ReceivedMessage m) {
+    std::lock_guard<std::mutex> lock(mu_);
+    messages_.push_back(std::move(m));
+    cv_.notify_all();
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<ReceivedMessage> messages_;

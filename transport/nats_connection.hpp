@@ -8,8 +8,9 @@
 // the message to the caller's own thread (a queue), never evaluate.
 // Connection events (disconnect, reconnect, slow consumer) are counted and
 // logged from libnats' callback thread.
-
-#include <nats/nats.h>
+//
+// No libnats type appears here: the handles live in each class's State
+// (defined in the .cpp); transport/internal/ holds what needs nats.h.
 
 #include <atomic>
 #include <chrono>
@@ -68,27 +69,34 @@ using NatsMessageHandler = std::function<void(std::string_view subject, std::str
 // An asynchronous subscription. Destroying it unsubscribes and waits (up to
 // the connection's close_timeout) until its handler has returned for the
 // last time, so the handler's captures may be freed right after.
+// Drain, Unsubscribe, dropped and pending may be called from any thread,
+// also at once (libnats locks; the handle lives until destruction); moving
+// and destroying it must not overlap another call.
 class NatsSubscription {
  public:
   NatsSubscription(NatsSubscription&&) noexcept;
   NatsSubscription& operator=(NatsSubscription&&) noexcept;
   ~NatsSubscription();
 
-  // Messages libnats dropped because the pending limits were reached.
+  // Messages libnats dropped because the pending limits were reached. Once
+  // the subscription is closed (drained, unsubscribed, or its connection
+  // closed) libnats no longer reports it: then the count read when Drain()
+  // or Unsubscribe() began (0 if neither ran), so drops during a drain's
+  // last round trip may be missing.
   int64_t dropped() const;
   // Messages received but not yet handed to the handler.
   int pending() const;
   // Stops interest, lets the messages already received reach the handler,
-  // and waits for that (bounded by `timeout`). kUnavailable on timeout.
+  // and waits for that (bounded by `timeout`). kUnavailable on timeout; Ok
+  // at once when already closed.
   Status Drain(std::chrono::milliseconds timeout);
   // Stops delivery now (messages not yet delivered are discarded) and waits
   // for the handler to return. Idempotent.
   void Unsubscribe();
 
-  struct State;
-
  private:
   friend class NatsConnection;
+  struct State;
   explicit NatsSubscription(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
@@ -127,21 +135,19 @@ class NatsConnection {
   // close to be confirmed.
   void Close();
 
+  // True while libnats reports the connection as connected (false while
+  // reconnecting, draining or closed). Any thread.
   bool IsConnected() const;
+  // True once closed (or moved from). Any thread.
   bool IsClosed() const;
+  // The event counters; zeros for a moved-from connection. Any thread; the
+  // reference lives as long as this object.
   const NatsCounters& counters() const;
-  // The libnats handle, for calls this wrapper does not cover (JetStream).
-  // Owned by this object; valid while it lives.
-  natsConnection* get() const;
-
-  struct State;
 
  private:
+  struct State;
   explicit NatsConnection(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
-
-// "<what>: <libnats status text> (<last error detail>)" for a failed call.
-Status NatsError(std::string_view what, natsStatus status);
 
 }  // namespace patron

@@ -1,13 +1,20 @@
-#include "actions/nats_connection.hpp"
+#include "transport/nats_connection.hpp"
+
+#include <nats/nats.h>
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
 
+#include "transport/internal/nats_error.hpp"
+
 namespace patron {
 namespace {
+
+using transport_internal::NatsError;
 
 // Extra time, beyond a drain's own timeout, for libnats to report the close.
 constexpr std::chrono::milliseconds kCloseReportMargin{1'000};
@@ -44,36 +51,6 @@ class Latch {
 
 }  // namespace
 
-Status NatsError(std::string_view what, natsStatus status) {
-  std::string message(what);
-  message += ": ";
-  message += natsStatus_GetText(status);
-  natsStatus last = NATS_OK;
-  const char* detail = nats_GetLastError(&last);
-  if (detail != nullptr && *detail != '\0') {
-    message += " (";
-    message += detail;
-    message += ')';
-  }
-  switch (status) {
-    case NATS_NO_SERVER:
-    case NATS_CONNECTION_CLOSED:
-    case NATS_CONNECTION_DISCONNECTED:
-    case NATS_TIMEOUT:
-    case NATS_NOT_YET_CONNECTED:
-    case NATS_INSUFFICIENT_BUFFER:
-    case NATS_STALE_CONNECTION:
-    case NATS_DRAINING:
-      return Status::Unavailable(std::move(message));
-    case NATS_INVALID_ARG:
-    case NATS_INVALID_SUBJECT:
-    case NATS_MAX_PAYLOAD:
-      return Status::Invalid(std::move(message));
-    default:
-      return Status::Io(std::move(message));
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Subscription
 
@@ -83,10 +60,26 @@ struct NatsSubscription::State {
   std::shared_ptr<NatsCounters> counters;
   std::shared_ptr<spdlog::logger> logger;
   std::chrono::milliseconds close_timeout{};
+  // Set once by Subscribe, destroyed with the state: the handle stays valid
+  // after closing, so the methods may run on several threads at once.
   natsSubscription* sub = nullptr;
   // Set by libnats once the subscription is closed and the handler has
   // returned for the last time.
   Latch complete;
+  // libnats answers no counts for a closed subscription: the dropped count
+  // as last read before closing began.
+  std::atomic<int64_t> dropped_before_close{0};
+
+  ~State() {
+    if (sub != nullptr) natsSubscription_Destroy(sub);
+  }
+
+  // Remembers libnats' dropped count (a no-op once closed).
+  void RememberDropped() {
+    int64_t n = 0;
+    if (sub != nullptr && natsSubscription_GetDropped(sub, &n) == NATS_OK)
+      dropped_before_close.store(n, std::memory_order_relaxed);
+  }
 
   static void OnMessage(natsConnection*, natsSubscription*, natsMsg* raw, void* closure) {
     std::unique_ptr<natsMsg, MsgDeleter> msg(raw);
@@ -106,16 +99,26 @@ struct NatsSubscription::State {
   }
   static void OnComplete(void* closure) { static_cast<State*>(closure)->complete.Set(); }
 
-  // Stops delivery, waits for the handler's last return, frees the handle.
-  // Returns false when the handler did not finish within the bound (the
-  // state must then be leaked rather than freed under a running handler).
+  // Stops delivery and waits for the handler's last return. Returns false
+  // when the handler did not finish within the bound (the state must then
+  // be leaked rather than freed under a running handler).
   bool Close() {
     if (sub == nullptr) return true;
+    RememberDropped();
     natsSubscription_Unsubscribe(sub);  // fails harmlessly when already closed
-    const bool done = complete.Wait(close_timeout);
-    natsSubscription_Destroy(sub);
-    sub = nullptr;
-    return done;
+    return complete.Wait(close_timeout);
+  }
+
+  // Closes and frees `state`, or leaks it when its handler may still run.
+  static void Release(std::unique_ptr<State>& state) {
+    if (!state) return;
+    if (!state->Close()) {
+      if (state->logger)
+        state->logger->error("NATS subscription handler did not finish; its state is leaked");
+      (void)state.release();
+      return;
+    }
+    state.reset();
   }
 };
 
@@ -124,28 +127,23 @@ NatsSubscription::NatsSubscription(NatsSubscription&&) noexcept = default;
 
 NatsSubscription& NatsSubscription::operator=(NatsSubscription&& other) noexcept {
   if (this != &other) {
-    Unsubscribe();
+    State::Release(state_);
     state_ = std::move(other.state_);
   }
   return *this;
 }
 
-NatsSubscription::~NatsSubscription() { Unsubscribe(); }
+NatsSubscription::~NatsSubscription() { State::Release(state_); }
 
 void NatsSubscription::Unsubscribe() {
-  if (!state_) return;
-  if (!state_->Close()) {
-    // The handler may still run: leaking its state is the only safe choice.
-    if (state_->logger)
-      state_->logger->error("NATS subscription handler did not finish; its state is leaked");
-    (void)state_.release();
-  }
+  if (state_) state_->Close();
 }
 
 int64_t NatsSubscription::dropped() const {
+  if (!state_) return 0;
   int64_t dropped = 0;
-  if (state_ && state_->sub != nullptr) natsSubscription_GetDropped(state_->sub, &dropped);
-  return dropped;
+  if (state_->sub != nullptr && natsSubscription_GetDropped(state_->sub, &dropped) == NATS_OK) return dropped;
+  return state_->dropped_before_close.load(std::memory_order_relaxed);
 }
 
 int NatsSubscription::pending() const {
@@ -155,7 +153,9 @@ int NatsSubscription::pending() const {
 }
 
 Status NatsSubscription::Drain(std::chrono::milliseconds timeout) {
-  if (!state_ || state_->sub == nullptr) return Status::Ok();
+  // Closed already (unsubscribed, drained, or its connection closed).
+  if (!state_ || state_->sub == nullptr || state_->complete.IsSet()) return Status::Ok();
+  state_->RememberDropped();
   natsStatus s = natsSubscription_DrainTimeout(state_->sub, timeout.count());
   if (s != NATS_OK) return NatsError("drain subscription", s);
   s = natsSubscription_WaitForDrainCompletion(state_->sub, timeout.count());
@@ -363,7 +363,5 @@ const NatsCounters& NatsConnection::counters() const {
   static const NatsCounters kNone;
   return state_ ? *state_->counters : kNone;
 }
-
-natsConnection* NatsConnection::get() const { return state_ ? state_->nc : nullptr; }
 
 }  // namespace patron
