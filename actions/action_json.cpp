@@ -1,163 +1,133 @@
 #include "actions/action_json.hpp"
 
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
+#include <array>
+
+#include "base/json_writer.hpp"
 
 namespace patron {
 namespace {
 
-// Longest key Key() takes.
-constexpr size_t kMaxKey = 32;
+// Per action kind, as JSON strings built at compile time: the CloudEvents
+// type "patron.action.<kind>" and the kind's name, both quoted (names are
+// identifiers: nothing to escape).
+struct QuotedKind {
+  char type[32] = {};
+  size_t type_size = 0;
+  char name[16] = {};
+  size_t name_size = 0;
+};
 
-// Appends `key` (a literal that needs no escaping) as `"key":`, in one append.
-void Key(std::string& out, std::string_view key) {
-  char buf[kMaxKey + 3];
-  const size_t n = std::min(key.size(), kMaxKey);
-  buf[0] = '"';
-  std::memcpy(buf + 1, key.data(), n);
-  buf[n + 1] = '"';
-  buf[n + 2] = ':';
-  out.append(buf, n + 3);
-}
+constexpr auto kQuotedKinds = [] {
+  std::array<QuotedKind, kActionKindNames.size()> kinds{};
+  constexpr std::string_view kPrefix = "\"patron.action.";
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    const std::string_view name = kActionKindNames[k];
+    QuotedKind& q = kinds[k];
+    for (char c : kPrefix) q.type[q.type_size++] = c;
+    q.name[q.name_size++] = '"';
+    for (char c : name) {
+      q.type[q.type_size++] = c;
+      q.name[q.name_size++] = c;
+    }
+    q.type[q.type_size++] = '"';
+    q.name[q.name_size++] = '"';
+  }
+  return kinds;
+}();
 
-
-void StringMember(std::string& out, std::string_view key, std::string_view value) {
-  Key(out, key);
-  AppendJsonString(out, value);
-}
-
-void TimeMember(std::string& out, std::string_view key, TimePoint t) {
-  Key(out, key);
-  out += '"';
-  AppendRfc3339Utc(out, t);
-  out += '"';
-}
-
-void DecimalMember(std::string& out, std::string_view key, Decimal d) {
-  Key(out, key);
-  d.AppendTo(out);
-}
-
-void AppendKindMember(std::string& out, const Action& a) {
+void WriteKindMember(JsonWriter& w, const Action& a) {
   switch (a.kind) {
     case ActionKind::kCoupon:
-      out += "\"coupon\":{";
-      StringMember(out, "code", a.code);
-      if (a.value) {
-        out += ',';
-        DecimalMember(out, "value", *a.value);
-      }
-      if (a.valid_until) {
-        out += ',';
-        TimeMember(out, "valid_until", *a.valid_until);
-      }
-      out += '}';
+      w.BeginObject("coupon");
+      w.String("code", a.code);
+      if (a.value) w.Number("value", *a.value);
+      if (a.valid_until) w.Time("valid_until", *a.valid_until);
+      w.End();
       return;
     case ActionKind::kMessage:
-      out += "\"message\":{";
-      StringMember(out, "channel", ChannelName(a.channel));
-      out += ',';
-      StringMember(out, "template", a.template_name);
-      out += '}';
+      w.BeginObject("message");
+      w.String("channel", ChannelName(a.channel));
+      w.String("template", a.template_name);
+      w.End();
       return;
     case ActionKind::kTicket:
-      out += "\"ticket\":{";
-      StringMember(out, "title", a.title);
-      out += ',';
-      StringMember(out, "priority", PriorityName(a.priority));
-      out += ',';
-      StringMember(out, "role", a.role);
-      if (!a.store.empty()) {
-        out += ',';
-        StringMember(out, "store", a.store);
-      }
-      out += '}';
+      w.BeginObject("ticket");
+      w.String("title", a.title);
+      w.String("priority", PriorityName(a.priority));
+      w.String("role", a.role);
+      if (!a.store.empty()) w.String("store", a.store);
+      w.End();
       return;
     case ActionKind::kRemind:
-      out += "\"reminder\":{";
-      StringMember(out, "role", a.role);
-      out += ',';
-      StringMember(out, "text", a.text);
-      if (!a.store.empty()) {
-        out += ',';
-        StringMember(out, "store", a.store);
-      }
-      out += '}';
+      w.BeginObject("reminder");
+      w.String("role", a.role);
+      w.String("text", a.text);
+      if (!a.store.empty()) w.String("store", a.store);
+      w.End();
       return;
     case ActionKind::kTag:
     case ActionKind::kUntag:
-      StringMember(out, "tag", a.tag);
+      w.String("tag", a.tag);
       return;
     case ActionKind::kSet:
-      out += "\"set\":{";
-      StringMember(out, "attr", a.attr);
-      out += ',';
-      Key(out, "value");
-      out += a.value_json.empty() ? std::string_view("null") : std::string_view(a.value_json);
-      out += '}';
+      w.BeginObject("set");
+      w.String("attr", a.attr);
+      w.Raw("value", a.value_json.empty() ? std::string_view("null") : std::string_view(a.value_json));
+      w.End();
       return;
     case ActionKind::kPoints:
-      out += "\"points\":{";
-      DecimalMember(out, "delta", a.delta);
-      out += ',';
-      DecimalMember(out, "balance", a.balance);
-      out += '}';
+      w.BeginObject("points");
+      w.Number("delta", a.delta);
+      w.Number("balance", a.balance);
+      w.End();
       return;
     case ActionKind::kEmit:
-      out += "\"emit\":{";
-      StringMember(out, "type", a.emit_type);
-      out += '}';
+      w.BeginObject("emit");
+      w.String("type", a.emit_type);
+      w.End();
       return;
     case ActionKind::kWebhook:
-      out += "\"webhook\":{";
-      StringMember(out, "endpoint", a.endpoint);
-      out += '}';
+      w.BeginObject("webhook");
+      w.String("endpoint", a.endpoint);
+      w.End();
       return;
   }
 }
 
 }  // namespace
 
-
-void AppendActionJson(std::string& out, const Action& a) {
-  const std::string_view kind = ActionKindName(a.kind);
-  out += "{\"specversion\":\"1.0\",";
-  StringMember(out, "id", a.id);
-  out += ",\"source\":\"patron\",\"type\":\"patron.action.";
-  out += kind;
-  out += "\",";
-  TimeMember(out, "time", a.time);
+// The hot path (one call per action). flatten inlines the writer, the
+// kind's member and std::string's appends into one function: the writer's
+// state stays in registers and the short copies need no memcpy call
+// (callgrind: without it a W1 replay with 1,000 rules runs about 5% more
+// instructions in all).
+[[gnu::flatten]] void AppendActionJson(std::string& out, const Action& a) {
+  const QuotedKind& kind = kQuotedKinds[static_cast<size_t>(a.kind)];
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Raw("specversion", "\"1.0\"");  // constant strings, written pre-quoted
+  w.String("id", a.id);
+  w.Raw("source", "\"patron\"");
+  w.Raw("type", {kind.type, kind.type_size});
+  w.Time("time", a.time);
+  if (!a.customer_id.empty()) w.String("subject", a.customer_id);
+  w.BeginObject("data");
+  w.String("rule", a.rule);
+  w.Raw("action", {kind.name, kind.name_size});
   if (!a.customer_id.empty()) {
-    out += ',';
-    StringMember(out, "subject", a.customer_id);
+    w.BeginObject("customer");
+    w.String("id", a.customer_id);
+    if (!a.customer_phone.empty()) w.String("phone", a.customer_phone);
+    w.End();
   }
-  out += ",\"data\":{";
-  StringMember(out, "rule", a.rule);
-  out += ',';
-  StringMember(out, "action", kind);
-  if (!a.customer_id.empty()) {
-    out += ",\"customer\":{";
-    StringMember(out, "id", a.customer_id);
-    if (!a.customer_phone.empty()) {
-      out += ',';
-      StringMember(out, "phone", a.customer_phone);
-    }
-    out += '}';
-  }
-  if (!a.store.empty()) {
-    out += ',';
-    StringMember(out, "store", a.store);
-  }
-  out += ",\"cause\":{";
-  if (!a.cause_event.empty()) StringMember(out, "event", a.cause_event);
-  if (a.cause_deadline) {
-    if (!a.cause_event.empty()) out += ',';
-    TimeMember(out, "deadline", *a.cause_deadline);
-  }
-  out += "},";
-  AppendKindMember(out, a);
-  out += "}}";
+  if (!a.store.empty()) w.String("store", a.store);
+  w.BeginObject("cause");
+  if (!a.cause_event.empty()) w.String("event", a.cause_event);
+  if (a.cause_deadline) w.Time("deadline", *a.cause_deadline);
+  w.End();
+  WriteKindMember(w, a);
+  w.End();
+  w.End();
 }
 
 std::string ActionSubject(const Action& action, std::string_view prefix) {
@@ -186,19 +156,13 @@ std::string DeadLetterSubject(std::string_view prefix) {
 }
 
 void AppendDeadLetterJson(std::string& out, const DeadLetter& dead) {
-  out += '{';
-  StringMember(out, "reason", dead.reason);
-  if (!dead.subject.empty()) {
-    out += ',';
-    StringMember(out, "subject", dead.subject);
-  }
-  if (dead.origin.kind == DeliveryToken::Kind::kLine) {
-    out += ",\"line\":";
-    out += std::to_string(dead.origin.value);
-  }
-  out += ',';
-  StringMember(out, "message", dead.message);
-  out += '}';
+  JsonWriter w(out);
+  w.BeginObject();
+  w.String("reason", dead.reason);
+  if (!dead.subject.empty()) w.String("subject", dead.subject);
+  if (dead.origin.kind == DeliveryToken::Kind::kLine) w.Int("line", dead.origin.value);
+  w.String("message", dead.message);
+  w.End();
 }
 
 }  // namespace patron

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "actions/action_json.hpp"
+#include "base/json_writer.hpp"
 #include "base/phone.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
@@ -32,23 +32,19 @@ int InspectRules(const std::string& data) {
   auto stats = LmdbStateStore::ReadRuleStats(data);
   if (!stats.ok()) return Failure(kName, stats.status().message());
   // {"<rule>":{"fired":3,"held_out":1},...}, rules in name order.
-  std::string out = "{";
-  bool first_rule = true;
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
   for (const auto& [rule, counts] : *stats) {
-    if (!first_rule) out += ",";
-    first_rule = false;
-    AppendJsonString(out, rule);
-    out += ":{";
-    bool first_kind = true;
+    w.EscapedKey(rule);
+    w.BeginObject();
     for (const auto& [kind, n] : counts) {
-      if (!first_kind) out += ",";
-      first_kind = false;
-      AppendJsonString(out, kind);
-      out += ":" + std::to_string(n);
+      w.EscapedKey(kind);
+      w.Int(n);
     }
-    out += "}";
+    w.End();
   }
-  out += "}";
+  w.End();
   std::cout << out << "\n";
   return kExitOk;
 }

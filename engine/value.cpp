@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "base/json_writer.hpp"
 #include "engine/arena.hpp"
 
 namespace patron {
@@ -343,50 +344,45 @@ void AppendDuration(std::string& out, Duration d) {
   out += " seconds";
 }
 
+void WriteJson(JsonWriter& w, const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      w.Null();
+      return;
+    case ValueKind::kBool:
+      w.Bool(v.boolean());
+      return;
+    case ValueKind::kNumber:
+      w.Number(v.number());
+      return;
+    case ValueKind::kString:
+      w.String(v.string());
+      return;
+    case ValueKind::kTime:
+      w.Time(v.time());
+      return;
+    case ValueKind::kDuration:
+      w.Int(v.duration() / kMicrosPerSecond);
+      return;
+    case ValueKind::kDate:
+      w.String(FormatDate(v.date()));
+      return;
+    case ValueKind::kList:
+      w.BeginArray();
+      for (const Value& item : v.list()) WriteJson(w, item);
+      w.End();
+      return;
+    case ValueKind::kObject:
+      w.Raw(boost::json::serialize(v.object()));
+      return;
+  }
+}
+
 }  // namespace
 
 void AppendJson(std::string& out, const Value& v) {
-  switch (v.kind()) {
-    case ValueKind::kNull:
-      out += "null";
-      return;
-    case ValueKind::kBool:
-      out += v.boolean() ? "true" : "false";
-      return;
-    case ValueKind::kNumber:
-      v.number().AppendTo(out);
-      return;
-    case ValueKind::kString:
-      out += boost::json::serialize(boost::json::string_view(v.string().data(), v.string().size()));
-      return;
-    case ValueKind::kTime:
-      out += '"';
-      AppendRfc3339Utc(out, v.time());
-      out += '"';
-      return;
-    case ValueKind::kDuration:
-      out += std::to_string(v.duration() / kMicrosPerSecond);
-      return;
-    case ValueKind::kDate:
-      out += '"';
-      out += FormatDate(v.date());
-      out += '"';
-      return;
-    case ValueKind::kList: {
-      out += '[';
-      bool first = true;
-      for (const Value& item : v.list()) {
-        if (!first) out += ',';
-        first = false;
-        AppendJson(out, item);
-      }
-      out += ']';
-      return;
-    }
-    case ValueKind::kObject:
-      out += boost::json::serialize(v.object());
-      return;
-  }
+  JsonWriter w(out);
+  WriteJson(w, v);
 }
 
 void AppendText(std::string& out, const Value& v) {

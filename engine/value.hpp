@@ -131,9 +131,11 @@ Value FromJson(const boost::json::value& json, Arena& arena);
 // RFC 3339 UTC, dates as YYYY-MM-DD, durations as whole seconds).
 boost::json::value ToJson(const Value& v);
 
-// Appends `v` as JSON text: numbers exactly as Decimal::ToString (no binary
-// floating point), strings escaped, times and dates as strings (RFC 3339 UTC,
-// YYYY-MM-DD), durations as whole seconds, lists and objects recursively.
+// Appends `v` as JSON text (with base/json_writer.hpp): numbers exactly as
+// Decimal::ToString (no binary floating point), strings escaped (invalid
+// UTF-8 as U+FFFD), times and dates as strings (RFC 3339 UTC, YYYY-MM-DD),
+// durations as whole seconds, lists and objects recursively. A list nested
+// deeper than JsonWriter::kMaxDepth (64; events stop at 32) is written as null.
 void AppendJson(std::string& out, const Value& v);
 
 // Appends the text of `v` as language.md "Values in texts" says: null prints
