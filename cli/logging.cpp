@@ -6,17 +6,10 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-#include "base/json_string.hpp"
+#include "base/json_writer.hpp"
 
 namespace patron::cli {
 namespace {
-
-// Appends `text` as a JSON string (base/json_string.hpp) to spdlog's buffer.
-void AppendJsonString(spdlog::memory_buf_t& out, std::string_view text) {
-  std::string literal;
-  patron::AppendJsonString(literal, text);
-  out.append(literal.data(), literal.data() + literal.size());
-}
 
 // {"time":"2026-03-01T04:34:56.123Z","level":"info","logger":"patron","msg":"..."}
 class JsonFormatter final : public spdlog::formatter {
@@ -31,18 +24,22 @@ class JsonFormatter final : public spdlog::formatter {
     char stamp[40];
     size_t n = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
     n += static_cast<size_t>(std::snprintf(stamp + n, sizeof stamp - n, ".%03dZ", static_cast<int>(millis)));
-    dest.append(std::string_view("{\"time\":\""));
-    dest.append(stamp, stamp + n);
-    dest.append(std::string_view("\",\"level\":"));
     auto level = spdlog::level::to_string_view(msg.level);
-    AppendJsonString(dest, std::string_view(level.data(), level.size()));
-    dest.append(std::string_view(",\"logger\":"));
-    AppendJsonString(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
-    dest.append(std::string_view(",\"msg\":"));
-    AppendJsonString(dest, std::string_view(msg.payload.data(), msg.payload.size()));
-    dest.append(std::string_view("}\n"));
+    line_.clear();
+    JsonWriter w(line_);
+    w.BeginObject();
+    w.String("time", std::string_view(stamp, n));
+    w.String("level", std::string_view(level.data(), level.size()));
+    w.String("logger", std::string_view(msg.logger_name.data(), msg.logger_name.size()));
+    w.String("msg", std::string_view(msg.payload.data(), msg.payload.size()));
+    w.End();
+    line_ += '\n';
+    dest.append(line_.data(), line_.data() + line_.size());
   }
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+
+ private:
+  std::string line_;  // reused; spdlog formats under its sink's lock
 };
 
 }  // namespace
