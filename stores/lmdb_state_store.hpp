@@ -1,6 +1,9 @@
 #pragma once
 // StateStore over one LMDB environment (engine/state_store.hpp). lmdb.h stays
-// in the .cpp (pimpl), so the engine never sees it.
+// in the .cpp (pimpl), so the engine never sees it. The facade composes the
+// pieces of stores/internal/: one per table family (record_cache,
+// processed_ids, keyed_states, outcome_log, timer_table), the
+// batch writer and the LMDB handles.
 //
 // Named tables of the environment:
 //   customers   customer id -> EncodeCustomer bytes

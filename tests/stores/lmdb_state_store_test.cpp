@@ -1,23 +1,19 @@
 #include "stores/lmdb_state_store.hpp"
 
-#include <lmdb.h>
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "base/stable_hash.hpp"
 #include "stores/outcome_codec.hpp"
+#include "tests/stores/lmdb_test_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace patron {
 namespace {
 
-std::unique_ptr<LmdbStateStore> OpenStore(const testing::TempDir& dir, LmdbStoreOptions options = {}) {
-  options.sync_on_commit = false;  // throwaway data
-  auto store = LmdbStateStore::Open(dir.str(), options);
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
+using testing::OpenStore;
+using testing::PutRaw;
 
 CustomerRecord* Create(LmdbStateStore& store, std::string_view id) {
   auto r = store.CreateCustomer(id);
@@ -353,23 +349,6 @@ TEST_CASE("LmdbStateStore: identity lookups stay right through the identity cach
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
   REQUIRE(store->Commit().ok());
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
-}
-
-// Writes `value` under `key` in table `table` of the closed store in `dir`,
-// bypassing LmdbStateStore (to plant damage).
-void PutRaw(const testing::TempDir& dir, const char* table, std::string_view key, std::string_view value) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  REQUIRE(mdb_env_set_maxdbs(env, 8) == 0);
-  REQUIRE(mdb_env_open(env, dir.str().c_str(), 0, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, table, 0, &dbi) == 0);
-  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{value.size(), const_cast<char*>(value.data())};
-  REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
 }
 
 TEST_CASE("LmdbStateStore: damaged stored data is reported as Corruption") {
