@@ -10,9 +10,6 @@
 #include <system_error>
 #include <utility>
 
-#include "base/phone.hpp"
-#include "stores/byte_codec.hpp"
-#include "stores/customer_codec.hpp"
 #include "stores/internal/batch_writer.hpp"
 #include "stores/internal/keyed_states.hpp"
 #include "stores/internal/lmdb_env.hpp"
@@ -20,8 +17,6 @@
 #include "stores/internal/processed_ids.hpp"
 #include "stores/internal/record_cache.hpp"
 #include "stores/internal/schema.hpp"
-#include "stores/internal/store_keys.hpp"
-#include "stores/internal/stored_key.hpp"
 #include "stores/internal/timer_table.hpp"
 
 namespace patron {
@@ -229,81 +224,5 @@ Status LmdbStateStore::Commit() {
 size_t LmdbStateStore::cached_customers() const { return impl_->records.cached_customers(); }
 size_t LmdbStateStore::map_size() const { return impl_->writer.map_size(); }
 uint64_t LmdbStateStore::commits() const { return impl_->commits; }
-
-Result<std::optional<CustomerRecord>> LmdbStateStore::LookupCustomer(const std::string& dir,
-                                                                     std::string_view phone_or_id) {
-  using Found = std::optional<CustomerRecord>;
-  auto env = lmdb::OpenReadOnlyEnv(dir, schema::kMaxDbs);
-  if (!env.ok()) return env.status();
-  lmdb::Txn txn;
-  int rc = txn.Begin(env->get(), MDB_RDONLY);
-  if (rc != 0) return lmdb::Error("begin read", rc);
-  schema::Tables t;
-  if ((rc = schema::OpenTables(txn.get(), 0, t)) != 0) {
-    if (rc == MDB_NOTFOUND) return Found();
-    return lmdb::Error("open tables", rc);
-  }
-  size_t max_key = static_cast<size_t>(mdb_env_get_maxkeysize(env->get()));
-  std::string key_buf, long_buf;
-  auto load = [&](std::string_view id) -> Result<Found> {
-    auto bytes = lmdb::Get(txn.get(), t.customers, stored_key::Of(id, max_key, long_buf));
-    if (!bytes.ok()) return bytes.status();
-    if (!*bytes) return Found();
-    CustomerRecord record;
-    Status st = DecodeCustomer(**bytes, record);
-    if (!st.ok()) return st;
-    if (record.profile.id != id) return Found();  // a long id whose hashed key collided
-    return Found(std::move(record));
-  };
-  auto via_identity = [&](IdentityKind kind, std::string_view value) -> Result<Found> {
-    if (value.empty()) return Found();
-    std::string_view key = store_keys::Identity(key_buf, kind, value);
-    auto id = lmdb::Get(txn.get(), t.identities, stored_key::Of(key, max_key, long_buf));
-    if (!id.ok()) return id.status();
-    if (!*id) return Found();
-    return load(std::string(**id));
-  };
-
-  auto direct = load(phone_or_id);
-  if (!direct.ok() || *direct) return direct;
-  auto by_phone = via_identity(IdentityKind::kPhone, NormalisePhone(phone_or_id));
-  if (!by_phone.ok() || *by_phone) return by_phone;
-  for (size_t k = 0; k < kIdentityKindCount; ++k) {
-    auto kind = static_cast<IdentityKind>(k);
-    if (kind == IdentityKind::kPhone) continue;
-    auto found = via_identity(kind, phone_or_id);
-    if (!found.ok() || *found) return found;
-  }
-  return Found();
-}
-
-Result<std::map<std::string, std::map<std::string, uint64_t>>> LmdbStateStore::ReadRuleStats(
-    const std::string& dir) {
-  std::map<std::string, std::map<std::string, uint64_t>> stats;
-  auto env = lmdb::OpenReadOnlyEnv(dir, schema::kMaxDbs);
-  if (!env.ok()) return env.status();
-  lmdb::Txn txn;
-  int rc = txn.Begin(env->get(), MDB_RDONLY);
-  if (rc != 0) return lmdb::Error("begin read", rc);
-  MDB_dbi dbi;
-  if ((rc = mdb_dbi_open(txn.get(), "rule_stats", 0, &dbi)) != 0) {
-    if (rc == MDB_NOTFOUND) return stats;
-    return lmdb::Error("open rule_stats", rc);
-  }
-  lmdb::CursorPtr cursor;
-  if ((rc = lmdb::OpenCursor(txn.get(), dbi, cursor)) != 0) return lmdb::Error("cursor", rc);
-  MDB_val k, v;
-  for (rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(cursor.get(), &k, &v, MDB_NEXT)) {
-    std::string_view key = lmdb::FromVal(k);
-    size_t sep = key.rfind(store_keys::kFieldSeparator);
-    if (sep == std::string_view::npos || v.mv_size != 8)
-      return Status::Corruption("rule_stats: malformed entry");
-    stats[std::string(key.substr(0, sep))][std::string(key.substr(sep + 1))] =
-        codec::GetFixed64BigEndian(lmdb::FromVal(v));
-  }
-  if (rc != MDB_NOTFOUND) return lmdb::Error("scan rule_stats", rc);
-  return stats;
-}
 
 }  // namespace patron

@@ -3,7 +3,8 @@
 // in the .cpp (pimpl), so the engine never sees it. The facade composes the
 // pieces of stores/internal/: one per table family (record_cache,
 // processed_ids, keyed_states, outcome_log, timer_table), the
-// batch writer and the LMDB handles.
+// batch writer and the LMDB handles. Another process reads the directory
+// through stores/state_reader.hpp.
 //
 // Named tables of the environment:
 //   customers   customer id -> EncodeCustomer bytes
@@ -35,13 +36,12 @@
 // table, so deleting them leaves nothing to write.
 //
 // Threads: one instance is used by one thread (the engine's). Do not open the
-// same directory twice in one process (LMDB's locking forbids it); the static
-// read-only helpers are for another process (`patron inspect`) or for after
-// the store was closed.
+// same directory twice in one process (LMDB's locking forbids it); the
+// read-only StateReader (stores/state_reader.hpp) is for another process
+// (`patron inspect`) or for after the store was closed.
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,15 +90,6 @@ class LmdbStateStore final : public StateStore {
   // Corruption when the schema version is not this build's.
   static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir,
                                                       const LmdbStoreOptions& options = {});
-
-  // Read-only look-up for `patron inspect`: opens `dir` with MDB_RDONLY and
-  // tries `phone_or_id` as a customer id, then as a phone number (normalised)
-  // through the identity index, then as each other identifier kind.
-  // nullopt when nothing matches; IoError when the environment cannot be opened.
-  static Result<std::optional<CustomerRecord>> LookupCustomer(const std::string& dir,
-                                                              std::string_view phone_or_id);
-  // Outcome counts per rule name and outcome kind name ("fired", "held_out", ...).
-  static Result<std::map<std::string, std::map<std::string, uint64_t>>> ReadRuleStats(const std::string& dir);
 
   // Use Open(); public only for std::make_unique (Impl is private).
   explicit LmdbStateStore(std::unique_ptr<Impl> impl);

@@ -6,6 +6,7 @@
 
 #include "base/stable_hash.hpp"
 #include "stores/outcome_codec.hpp"
+#include "stores/state_reader.hpp"
 #include "tests/stores/lmdb_test_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -26,6 +27,20 @@ CustomerRecord* Find(LmdbStateStore& store, std::string_view id) {
   auto r = store.FindCustomer(id);
   REQUIRE(r.ok());
   return *r;
+}
+
+// The look-ups of a StateReader opened for the call (the reader closes
+// before the store in `dir` may open again).
+Result<std::optional<CustomerRecord>> LookupCustomer(const testing::TempDir& dir, std::string_view query) {
+  auto reader = StateReader::Open(dir.str());
+  if (!reader.ok()) return reader.status();
+  return (*reader)->LookupCustomer(query);
+}
+
+Result<RuleStats> ReadRuleStats(const testing::TempDir& dir) {
+  auto reader = StateReader::Open(dir.str());
+  if (!reader.ok()) return reader.status();
+  return (*reader)->ReadRuleStats();
 }
 
 TEST_CASE("LmdbStateStore: a committed customer persists across reopen") {
@@ -264,16 +279,16 @@ TEST_CASE("LmdbStateStore: LookupCustomer by id, phone and other identifiers") {
   }
   for (std::string_view query : {"c-1", "13800138000", "+86 138-0013-8000", "oAbc", "old-id"}) {
     INFO(query);
-    auto found = LmdbStateStore::LookupCustomer(dir.str(), query);
+    auto found = LookupCustomer(dir, query);
     REQUIRE(found.ok());
     REQUIRE(found->has_value());
     CHECK((*found)->profile.id == "c-1");
   }
-  auto missing = LmdbStateStore::LookupCustomer(dir.str(), "13900000000");
+  auto missing = LookupCustomer(dir, "13900000000");
   REQUIRE(missing.ok());
   CHECK_FALSE(missing->has_value());
   testing::TempDir empty;
-  CHECK(LmdbStateStore::LookupCustomer(empty.str(), "c-1").status().code() == StatusCode::kNotFound);
+  CHECK(LookupCustomer(empty, "c-1").status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("LmdbStateStore: outcomes are counted per rule and kind") {
@@ -296,7 +311,7 @@ TEST_CASE("LmdbStateStore: outcomes are counted per rule and kind") {
     o.rule = "Uncommitted";
     REQUIRE(store->RecordOutcome(o).ok());
   }
-  auto stats = LmdbStateStore::ReadRuleStats(dir.str());
+  auto stats = ReadRuleStats(dir);
   REQUIRE(stats.ok());
   std::map<std::string, std::map<std::string, uint64_t>> expected = {
       {"Wake", {{"fired", 2}, {"held_out", 1}}}, {"Other", {{"converted", 1}}}};
