@@ -13,6 +13,7 @@
 #include "stores/internal/batch_writer.hpp"
 #include "stores/internal/keyed_states.hpp"
 #include "stores/internal/lmdb_env.hpp"
+#include "stores/internal/outbox_table.hpp"
 #include "stores/internal/outcome_log.hpp"
 #include "stores/internal/processed_ids.hpp"
 #include "stores/internal/record_cache.hpp"
@@ -34,11 +35,12 @@ struct LmdbStateStore::Impl {
         processed(snapshot, t.processed),
         keyed(snapshot, t.keyed),
         outcomes(t.outcomes, t.rule_stats, t.meta, counters.next_outcome_seq),
-        timers(snapshot, t.timers, t.meta, counters.next_timer_seq) {}
+        timers(snapshot, t.timers, t.meta, counters.next_timer_seq),
+        outbox(snapshot, t.outbox, t.meta, counters.next_outbox_seq) {}
 
   bool BatchEmpty() const {
     return records.BatchEmpty() && processed.BatchEmpty() && keyed.BatchEmpty() && outcomes.BatchEmpty() &&
-           timers.BatchEmpty();
+           timers.BatchEmpty() && outbox.BatchEmpty();
   }
 
   // Every table's part of the batch, in the order the tables are written.
@@ -47,7 +49,8 @@ struct LmdbStateStore::Impl {
     PATRON_RETURN_IF_ERROR(processed.Write(txn));
     PATRON_RETURN_IF_ERROR(keyed.Write(txn));
     PATRON_RETURN_IF_ERROR(outcomes.Write(txn));
-    return timers.Write(txn);
+    PATRON_RETURN_IF_ERROR(timers.Write(txn));
+    return outbox.Write(txn);
   }
 
   void Committed() {
@@ -56,6 +59,7 @@ struct LmdbStateStore::Impl {
     keyed.Committed();
     outcomes.Committed();
     timers.Committed();
+    outbox.Committed();
     ++commits;
   }
 
@@ -70,6 +74,7 @@ struct LmdbStateStore::Impl {
   KeyedStates keyed;
   OutcomeLog outcomes;
   TimerTable timers;
+  OutboxTable outbox;
   Status failed;  // ok until a commit fails
   uint64_t commits = 0;
 };
@@ -196,6 +201,25 @@ Result<std::optional<TimePoint>> LmdbStateStore::EarliestTimerDue() {
 Result<uint64_t> LmdbStateStore::TimerCount() {
   if (!impl_->failed.ok()) return impl_->failed;
   return impl_->timers.Count();
+}
+
+Result<uint64_t> LmdbStateStore::AppendOutbox(std::string_view bytes) {
+  if (!impl_->failed.ok()) return impl_->failed;
+  return impl_->outbox.Append(bytes);
+}
+
+Status LmdbStateStore::ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) {
+  if (!impl_->failed.ok()) {
+    out.clear();
+    return impl_->failed;
+  }
+  return impl_->outbox.List(after, max, out);
+}
+
+Status LmdbStateStore::DeleteOutboxUpTo(uint64_t seq) {
+  if (!impl_->failed.ok()) return impl_->failed;
+  impl_->outbox.DeleteUpTo(seq);
+  return Status::Ok();
 }
 
 Status LmdbStateStore::ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) {

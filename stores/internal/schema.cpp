@@ -43,6 +43,7 @@ int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
     if (rc != 0) return rc;
   }
   if (int rc = OpenLaterTable(txn, "timers", flags, t.timers, t.has_timers); rc != 0) return rc;
+  if (int rc = OpenLaterTable(txn, "outbox", flags, t.outbox, t.has_outbox); rc != 0) return rc;
   return 0;
 }
 
@@ -59,6 +60,7 @@ Status Prepare(MDB_txn* txn, const std::string& dir, Tables& tables, Counters& c
   }
   PATRON_RETURN_IF_ERROR(ReadCounter(txn, tables.meta, dir, kNextOutcomeSeqKey, counters.next_outcome_seq));
   PATRON_RETURN_IF_ERROR(ReadCounter(txn, tables.meta, dir, kNextTimerSeqKey, counters.next_timer_seq));
+  PATRON_RETURN_IF_ERROR(ReadCounter(txn, tables.meta, dir, kNextOutboxSeqKey, counters.next_outbox_seq));
   return Status::Ok();
 }
 

@@ -14,33 +14,35 @@
 
 namespace patron::schema {
 
-// Named tables an environment may hold: the eight of this build, and room
+// Named tables an environment may hold: the nine of this build, and room
 // for a few more.
 inline constexpr unsigned kMaxDbs = 12;
 inline constexpr std::string_view kVersion = "1";
 inline constexpr std::string_view kVersionKey = "schema_version";
 inline constexpr std::string_view kNextOutcomeSeqKey = "next_outcome_seq";
 inline constexpr std::string_view kNextTimerSeqKey = "next_timer_seq";
+inline constexpr std::string_view kNextOutboxSeqKey = "next_outbox_seq";
 
 // The table handles of one environment (valid for its lifetime once the
 // transaction that opened them committed).
 struct Tables {
   MDB_dbi customers = 0, identities = 0, processed = 0, keyed = 0, outcomes = 0, rule_stats = 0, meta = 0,
-          timers = 0;
-  // False only in a read-only look at a store written before timers existed.
-  bool has_timers = false;
+          timers = 0, outbox = 0;
+  // False only in a read-only look at a store written before the table existed.
+  bool has_timers = false, has_outbox = false;
 };
 
 // Opens every table in `txn` with `flags` (MDB_CREATE creates the missing
-// ones: a store written before `timers` existed gains it). In a read-only
-// open a missing `timers` is not an error (has_timers stays false); any
-// other missing table is MDB_NOTFOUND. LMDB's code.
+// ones: a store written before `timers` or `outbox` existed gains them). In a
+// read-only open a missing `timers` or `outbox` is not an error (has_* stay
+// false); any other missing table is MDB_NOTFOUND. LMDB's code.
 int OpenTables(MDB_txn* txn, unsigned flags, Tables& out);
 
 // The counters of `meta`, at their defaults when never written.
 struct Counters {
   uint64_t next_outcome_seq = 0;
   uint64_t next_timer_seq = 1;
+  uint64_t next_outbox_seq = 1;
 };
 
 // In the write transaction `txn` of the first open of `dir`: opens (and
