@@ -10,7 +10,7 @@
 #include "cli/commands.hpp"
 #include "runtime/system_clock.hpp"
 #include "stores/customer_json.hpp"
-#include "stores/lmdb_state_store.hpp"
+#include "stores/state_reader.hpp"
 
 namespace patron::cli {
 namespace {
@@ -18,7 +18,9 @@ namespace {
 constexpr const char* kName = "inspect";
 
 int InspectCustomer(const std::string& data, const std::string& key, bool unmasked) {
-  auto found = LmdbStateStore::LookupCustomer(data, key);
+  auto reader = StateReader::Open(data);
+  if (!reader.ok()) return Failure(kName, reader.status().message());
+  auto found = (*reader)->LookupCustomer(key);
   if (!found.ok()) return Failure(kName, found.status().message());
   if (!found->has_value()) {
     // The key may be a phone: echo it masked unless asked otherwise.
@@ -29,7 +31,9 @@ int InspectCustomer(const std::string& data, const std::string& key, bool unmask
 }
 
 int InspectRules(const std::string& data) {
-  auto stats = LmdbStateStore::ReadRuleStats(data);
+  auto reader = StateReader::Open(data);
+  if (!reader.ok()) return Failure(kName, reader.status().message());
+  auto stats = (*reader)->ReadRuleStats();
   if (!stats.ok()) return Failure(kName, stats.status().message());
   // {"<rule>":{"fired":3,"held_out":1},...}, rules in name order.
   std::string out;

@@ -5,6 +5,7 @@
 // durable together at Commit() (group commit); nothing is visible to other
 // processes before that.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,13 @@
 #include "model/timer.hpp"
 
 namespace patron {
+
+// One row of the outbox (see StateStore::AppendOutbox).
+struct OutboxRow {
+  uint64_t seq = 0;
+  std::string bytes;
+  friend bool operator==(const OutboxRow&, const OutboxRow&) = default;
+};
 
 class StateStore {
  public:
@@ -67,6 +75,27 @@ class StateStore {
   virtual Result<std::optional<TimePoint>> EarliestTimerDue() = 0;
   // Number of timers stored (committed and in the batch).
   virtual Result<uint64_t> TimerCount() = 0;
+
+  // Outbox rows: opaque bytes (serialised actions) that become durable in the
+  // same commit as the state that produced them, to be published after the
+  // commit and deleted once published. Used by the durable outbox of the
+  // reliability issue; the engine does not call these yet.
+  //
+  // Appends a row holding a copy of `bytes` to the open batch; returns its
+  // sequence number: strictly increasing, and persisted at Commit() (like
+  // the timer seq), so a seq is never reused once committed (a seq handed
+  // out to a batch that never commits may be handed out again after a
+  // restart). Seqs start at 1. An error, and nothing appended, when the
+  // store cannot take the row (e.g. after a failed Commit()).
+  virtual Result<uint64_t> AppendOutbox(std::string_view bytes) = 0;
+  // Up to `max` rows with seq > `after` (0 = from the first), committed ones
+  // and then the open batch's, in seq order, without those deleted by
+  // DeleteOutboxUpTo. Replaces the contents of `out` (empty on failure).
+  virtual Status ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) = 0;
+  // Deletes every row with seq <= `seq` that exists now (committed or in the
+  // batch), in the open batch: gone from ListOutbox at once, from the store
+  // at Commit(). Rows appended later are not affected.
+  virtual Status DeleteOutboxUpTo(uint64_t seq) = 0;
 
   // Up to `max` customer ids greater than `after` ("" = from the start), in
   // byte order, from the committed state (customers created in the open

@@ -1,6 +1,10 @@
 #pragma once
 // StateStore over one LMDB environment (engine/state_store.hpp). lmdb.h stays
-// in the .cpp (pimpl), so the engine never sees it.
+// in the .cpp (pimpl), so the engine never sees it. The facade composes the
+// pieces of stores/internal/: one per table family (record_cache,
+// processed_ids, keyed_states, outcome_log, timer_table, outbox_table), the
+// batch writer, the schema and the LMDB handles (lmdb_env). Another process
+// reads the directory through stores/state_reader.hpp.
 //
 // Named tables of the environment:
 //   customers   customer id -> EncodeCustomer bytes
@@ -11,19 +15,23 @@
 //   rule_stats  "<rule name>\x1f<outcome kind name>" -> 8-byte big-endian count
 //   timers      16-byte timer key (due with its sign bit flipped, then seq, both
 //               big-endian; stores/timer_codec.hpp) -> EncodeTimer bytes
+//   outbox      8-byte big-endian seq -> the row's bytes
 //   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian,
-//               "next_timer_seq" -> 8-byte big-endian (above every stored seq)
+//               "next_timer_seq", "next_outbox_seq" -> 8-byte big-endian
+//               (above every stored seq of their table)
 // Keys longer than LMDB's key limit are stored as their first 256 bytes, a NUL
 // and a 16-hex-digit stable hash of the whole key. A store written before
-// timers existed gets its (empty) `timers` table at the next Open().
+// timers (or the outbox) existed gets its (empty) `timers` (`outbox`) table
+// at the next Open().
 //
 // Write-back: decoded records and identity index entries are cached in
 // memory, and a Bloom filter screens processed ids. Every change of the open
 // batch (records, identities, processed ids, keyed states, outcomes, timer
-// puts and deletes) lives in memory, and lookups see it, until Commit()
-// writes it all, in key order, in one write transaction. When the map is full the map grows (doubling, up to
-// max_map_size) and the batch is retried. A failed Commit() leaves the batch
-// unwritten and the store refuses every later call with that error.
+// puts and deletes, outbox rows and deletes) lives in memory, and lookups see
+// it, until Commit() writes it all, in key order, in one write transaction.
+// When the map is full the map grows (doubling, up to max_map_size) and the
+// batch is retried. A failed Commit() leaves the batch unwritten and the
+// store refuses every later call with that error.
 //
 // Timers: the store keeps a lower bound of the earliest committed due time
 // (refreshed at each commit), so NextDueTimer() with nothing due touches no
@@ -32,13 +40,12 @@
 // table, so deleting them leaves nothing to write.
 //
 // Threads: one instance is used by one thread (the engine's). Do not open the
-// same directory twice in one process (LMDB's locking forbids it); the static
-// read-only helpers are for another process (`patron inspect`) or for after
-// the store was closed.
+// same directory twice in one process (LMDB's locking forbids it); the
+// read-only StateReader (stores/state_reader.hpp) is for another process
+// (`patron inspect`) or for after the store was closed.
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,15 +95,6 @@ class LmdbStateStore final : public StateStore {
   static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir,
                                                       const LmdbStoreOptions& options = {});
 
-  // Read-only look-up for `patron inspect`: opens `dir` with MDB_RDONLY and
-  // tries `phone_or_id` as a customer id, then as a phone number (normalised)
-  // through the identity index, then as each other identifier kind.
-  // nullopt when nothing matches; IoError when the environment cannot be opened.
-  static Result<std::optional<CustomerRecord>> LookupCustomer(const std::string& dir,
-                                                              std::string_view phone_or_id);
-  // Outcome counts per rule name and outcome kind name ("fired", "held_out", ...).
-  static Result<std::map<std::string, std::map<std::string, uint64_t>>> ReadRuleStats(const std::string& dir);
-
   // Use Open(); public only for std::make_unique (Impl is private).
   explicit LmdbStateStore(std::unique_ptr<Impl> impl);
   // Closes the environment; an uncommitted batch is discarded.
@@ -126,6 +124,10 @@ class LmdbStateStore final : public StateStore {
   // Reads the table for each batch delete (and each batch put of a key that
   // may be committed) to tell replacements from additions: for reports.
   Result<uint64_t> TimerCount() override;
+  // Invalid (and nothing appended) once 2^64 - 1 seqs are used.
+  Result<uint64_t> AppendOutbox(std::string_view bytes) override;
+  Status ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) override;
+  Status DeleteOutboxUpTo(uint64_t seq) override;
   // Ids are listed in the byte order of their stored keys, which is the ids'
   // byte order except between ids too long for an LMDB key (hashed, see
   // above) that share their first 256 bytes.

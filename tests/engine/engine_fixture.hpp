@@ -18,6 +18,7 @@
 #include "engine/engine.hpp"
 #include "engine/graph.hpp"
 #include "stores/lmdb_state_store.hpp"
+#include "stores/state_reader.hpp"
 #include "tests/support/recording_sink.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -103,7 +104,10 @@ class Harness {
   std::map<std::string, std::map<std::string, uint64_t>> OutcomeCounts() {
     engine_.reset();
     store_.reset();
-    auto stats = LmdbStateStore::ReadRuleStats(dir());
+    auto reader = StateReader::Open(dir());
+    REQUIRE(reader.ok());
+    auto stats = (*reader)->ReadRuleStats();
+    reader->reset();  // closes it before the store opens the directory again
     INFO(stats.status().ToString());
     REQUIRE(stats.ok());
     auto out = *stats;

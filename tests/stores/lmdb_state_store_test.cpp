@@ -1,23 +1,20 @@
 #include "stores/lmdb_state_store.hpp"
 
-#include <lmdb.h>
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "base/stable_hash.hpp"
 #include "stores/outcome_codec.hpp"
+#include "stores/state_reader.hpp"
+#include "tests/stores/lmdb_test_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace patron {
 namespace {
 
-std::unique_ptr<LmdbStateStore> OpenStore(const testing::TempDir& dir, LmdbStoreOptions options = {}) {
-  options.sync_on_commit = false;  // throwaway data
-  auto store = LmdbStateStore::Open(dir.str(), options);
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
+using testing::OpenStore;
+using testing::PutRaw;
 
 CustomerRecord* Create(LmdbStateStore& store, std::string_view id) {
   auto r = store.CreateCustomer(id);
@@ -30,6 +27,20 @@ CustomerRecord* Find(LmdbStateStore& store, std::string_view id) {
   auto r = store.FindCustomer(id);
   REQUIRE(r.ok());
   return *r;
+}
+
+// The look-ups of a StateReader opened for the call (the reader closes
+// before the store in `dir` may open again).
+Result<std::optional<CustomerRecord>> LookupCustomer(const testing::TempDir& dir, std::string_view query) {
+  auto reader = StateReader::Open(dir.str());
+  if (!reader.ok()) return reader.status();
+  return (*reader)->LookupCustomer(query);
+}
+
+Result<RuleStats> ReadRuleStats(const testing::TempDir& dir) {
+  auto reader = StateReader::Open(dir.str());
+  if (!reader.ok()) return reader.status();
+  return (*reader)->ReadRuleStats();
 }
 
 TEST_CASE("LmdbStateStore: a committed customer persists across reopen") {
@@ -268,16 +279,16 @@ TEST_CASE("LmdbStateStore: LookupCustomer by id, phone and other identifiers") {
   }
   for (std::string_view query : {"c-1", "13800138000", "+86 138-0013-8000", "oAbc", "old-id"}) {
     INFO(query);
-    auto found = LmdbStateStore::LookupCustomer(dir.str(), query);
+    auto found = LookupCustomer(dir, query);
     REQUIRE(found.ok());
     REQUIRE(found->has_value());
     CHECK((*found)->profile.id == "c-1");
   }
-  auto missing = LmdbStateStore::LookupCustomer(dir.str(), "13900000000");
+  auto missing = LookupCustomer(dir, "13900000000");
   REQUIRE(missing.ok());
   CHECK_FALSE(missing->has_value());
   testing::TempDir empty;
-  CHECK(LmdbStateStore::LookupCustomer(empty.str(), "c-1").status().code() == StatusCode::kNotFound);
+  CHECK(LookupCustomer(empty, "c-1").status().code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("LmdbStateStore: outcomes are counted per rule and kind") {
@@ -300,7 +311,7 @@ TEST_CASE("LmdbStateStore: outcomes are counted per rule and kind") {
     o.rule = "Uncommitted";
     REQUIRE(store->RecordOutcome(o).ok());
   }
-  auto stats = LmdbStateStore::ReadRuleStats(dir.str());
+  auto stats = ReadRuleStats(dir);
   REQUIRE(stats.ok());
   std::map<std::string, std::map<std::string, uint64_t>> expected = {
       {"Wake", {{"fired", 2}, {"held_out", 1}}}, {"Other", {{"converted", 1}}}};
@@ -353,23 +364,6 @@ TEST_CASE("LmdbStateStore: identity lookups stay right through the identity cach
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
   REQUIRE(store->Commit().ok());
   CHECK(*store->FindIdentity(IdentityKind::kOpenid, "o299") == std::optional<std::string>("c-0"));
-}
-
-// Writes `value` under `key` in table `table` of the closed store in `dir`,
-// bypassing LmdbStateStore (to plant damage).
-void PutRaw(const testing::TempDir& dir, const char* table, std::string_view key, std::string_view value) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  REQUIRE(mdb_env_set_maxdbs(env, 8) == 0);
-  REQUIRE(mdb_env_open(env, dir.str().c_str(), 0, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, table, 0, &dbi) == 0);
-  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{value.size(), const_cast<char*>(value.data())};
-  REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
 }
 
 TEST_CASE("LmdbStateStore: damaged stored data is reported as Corruption") {

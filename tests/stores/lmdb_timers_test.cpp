@@ -1,7 +1,6 @@
 // The StateStore timer methods, ListCustomerIds and DeleteKeyedState of
 // LmdbStateStore, on a real LMDB environment in a temporary directory.
 
-#include <lmdb.h>
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -10,17 +9,14 @@
 
 #include "stores/lmdb_state_store.hpp"
 #include "stores/timer_codec.hpp"
+#include "tests/stores/lmdb_test_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace patron {
 namespace {
 
-std::unique_ptr<LmdbStateStore> OpenStore(const testing::TempDir& dir, LmdbStoreOptions options = {}) {
-  options.sync_on_commit = false;  // throwaway data
-  auto store = LmdbStateStore::Open(dir.str(), options);
-  REQUIRE(store.ok());
-  return std::move(store).value();
-}
+using testing::OpenStore;
+using testing::PutRaw;
 
 TimerRecord Timer(TimePoint due, uint64_t seq, std::string customer = "c-1") {
   TimerRecord t;
@@ -356,23 +352,6 @@ TEST_CASE("timers: the map grows when the timers of a batch do not fit") {
   auto store = OpenStore(dir, options);
   CHECK(Count(*store) == 500);
   CHECK(store->NextTimerSeq() == 501);
-}
-
-// Writes `value` under `key` in table `table` of the closed store in `dir`,
-// bypassing LmdbStateStore (to plant damage).
-void PutRaw(const testing::TempDir& dir, const char* table, std::string_view key, std::string_view value) {
-  MDB_env* env = nullptr;
-  REQUIRE(mdb_env_create(&env) == 0);
-  REQUIRE(mdb_env_set_maxdbs(env, 16) == 0);
-  REQUIRE(mdb_env_open(env, dir.str().c_str(), 0, 0644) == 0);
-  MDB_txn* txn = nullptr;
-  REQUIRE(mdb_txn_begin(env, nullptr, 0, &txn) == 0);
-  MDB_dbi dbi;
-  REQUIRE(mdb_dbi_open(txn, table, 0, &dbi) == 0);
-  MDB_val k{key.size(), const_cast<char*>(key.data())}, v{value.size(), const_cast<char*>(value.data())};
-  REQUIRE(mdb_put(txn, dbi, &k, &v, 0) == 0);
-  REQUIRE(mdb_txn_commit(txn) == 0);
-  mdb_env_close(env);
 }
 
 TEST_CASE("timers: damaged timers are Corruption, not a crash") {

@@ -1,6 +1,7 @@
 #pragma once
-// The keys under which both state stores file identities, processed events,
-// keyed rule states and outcome counts (layout in lmdb_state_store.hpp).
+// The keys under which the state store (and its reader) file identities,
+// processed events, keyed rule states and outcome counts (layout in
+// stores/lmdb_state_store.hpp), and the string-keyed hash maps of its caches.
 // Each builder overwrites `out` and reuses its capacity, so that a look-up
 // allocates nothing once the buffer has grown. Internal to stores/.
 
@@ -9,10 +10,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "model/event.hpp"
-#include "engine/state_store.hpp"
+#include "model/identity.hpp"
+#include "model/outcome.hpp"
 #include "stores/byte_codec.hpp"
-#include "stores/outcome_codec.hpp"
 
 namespace patron::store_keys {
 
