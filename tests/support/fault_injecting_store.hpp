@@ -65,6 +65,9 @@ enum class StoreOp : uint8_t {
   kEarliestTimerDue,
   kTimerCount,
   kListCustomerIds,
+  kAppendOutbox,
+  kListOutbox,
+  kDeleteOutboxUpTo,
   kCommit,
 };
 inline constexpr size_t kStoreOpCount = static_cast<size_t>(StoreOp::kCommit) + 1;
@@ -75,7 +78,8 @@ inline std::string_view StoreOpName(StoreOp op) {
       "FindCustomer",     "CreateCustomer",   "MarkDirty",     "EraseCustomer",   "FindIdentity",
       "PutIdentity",      "IsProcessed",      "MarkProcessed", "FindKeyedState",  "PutKeyedState",
       "DeleteKeyedState", "RecordOutcome",    "NextTimerSeq",  "PutTimer",        "DeleteTimer",
-      "NextDueTimer",     "EarliestTimerDue", "TimerCount",    "ListCustomerIds", "Commit"};
+      "NextDueTimer",     "EarliestTimerDue", "TimerCount",    "ListCustomerIds", "AppendOutbox",
+      "ListOutbox",       "DeleteOutboxUpTo", "Commit"};
   return kNames[static_cast<size_t>(op)];
 }
 
@@ -91,6 +95,8 @@ inline bool IsWrite(StoreOp op) {
     case StoreOp::kRecordOutcome:
     case StoreOp::kPutTimer:
     case StoreOp::kDeleteTimer:
+    case StoreOp::kAppendOutbox:
+    case StoreOp::kDeleteOutboxUpTo:
     case StoreOp::kCommit:
       return true;
     default:
@@ -232,6 +238,18 @@ class FaultInjectingStore final : public StateStore {
   Status ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kListCustomerIds));
     return base_->ListCustomerIds(after, max, out);
+  }
+  Result<uint64_t> AppendOutbox(std::string_view bytes) override {
+    PATRON_RETURN_IF_ERROR(Enter(StoreOp::kAppendOutbox));
+    return base_->AppendOutbox(bytes);
+  }
+  Status ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) override {
+    PATRON_RETURN_IF_ERROR(Enter(StoreOp::kListOutbox));
+    return base_->ListOutbox(after, max, out);
+  }
+  Status DeleteOutboxUpTo(uint64_t seq) override {
+    PATRON_RETURN_IF_ERROR(Enter(StoreOp::kDeleteOutboxUpTo));
+    return base_->DeleteOutboxUpTo(seq);
   }
   Status Commit() override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kCommit));
