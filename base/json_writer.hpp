@@ -26,7 +26,8 @@ void KeyMustBePrintableAsciiWithoutQuoteOrBackslashAndAtMost32Bytes();
 }  // namespace json_writer_internal
 
 // A member name fixed in the source: a string literal of at most kMaxSize
-// printable ASCII bytes (0x20..0x7f) other than '"' and '\\', which JSON
+// ASCII bytes from 0x20 to 0x7f (no control characters) other than '"' and
+// '\\', which JSON
 // writes as they are. Checked when the program is compiled (any other literal
 // does not compile), and `,"name":` is built then too, so JsonWriter::Key
 // costs one append. Names known only at run time go through

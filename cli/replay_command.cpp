@@ -89,7 +89,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
   replay.batch_size = config->batch_size;
   replay.engine.mask_staff_phones = config->mask_staff_phones;
   auto result = runtime::Replay(rules, **events, **jsonl, replay);
-  if (!result.ok()) return Failure(kName, result.status().message());
+  if (!result.ok()) return Failure(kName, result.status().ToString());
   if (Status flushed = (*jsonl)->Flush(); !flushed.ok()) return Failure(kName, flushed.message());
   std::vector<std::string_view> names;
   for (const dsl::Rule& rule : loaded->rules.rules) names.push_back(rule.name.text);

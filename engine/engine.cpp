@@ -85,6 +85,7 @@ struct Engine::Impl {
   std::unique_ptr<RuleSetParts> parts_;
   size_t pending_ = 0;
   bool schedules_armed_ = false;
+  DeliveryToken accepting_;  // the token of the message in Accept(), else none
 };
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
@@ -97,6 +98,13 @@ void Engine::Impl::Reject(std::string message, std::string reason, std::string_v
 Status Engine::Impl::Accept(std::string_view message, std::string_view subject, DeliveryToken token) {
   ++stats_.events_read;
   ++pending_;
+  // Dead letters of what this message causes (an emitted event that breaks
+  // its declared type) name the message's origin too.
+  accepting_ = token;
+  struct Done {
+    DeliveryToken& token;
+    ~Done() { token = {}; }
+  } done{accepting_};
   if (auto reason = decoder_.Decode(message, event_)) {
     Reject(std::string(message), std::move(*reason), subject, token);
     return Status::Ok();
@@ -128,7 +136,7 @@ Status Engine::Impl::RunEmits() {
         envelope["type"] = next.event.type;
         envelope["time"] = next.event.time_text;
         envelope["data"] = next.event.data;
-        Reject(boost::json::serialize(envelope), std::move(*reason), {}, {});
+        Reject(boost::json::serialize(envelope), std::move(*reason), {}, accepting_);
         continue;
       }
     }

@@ -118,8 +118,10 @@ class Engine {
   // and dead letters of that batch in the order they were produced.
   Status Commit();
 
-  // Replaces the rule set between batches (hot reload): nothing may be
-  // pending (Commit() first), else kInvalidArgument and nothing changes.
+  // Replaces the rule set between batches (hot reload). Call it right after
+  // Commit() (or FireDue() and Commit()): when a message was accepted since,
+  // kInvalidArgument and nothing changes. (Timer and state changes of a
+  // FireDue() not yet committed are not detected: commit them first.)
   // Rule state is keyed by rule name (decision 3), so a rule that keeps its
   // name keeps its state; timers of rules no longer in the set are dropped
   // when they come due; schedules of new rules are armed at the next

@@ -39,7 +39,7 @@ struct EvaluationRecord {
   std::string_view cause;         // the cause's event id, or the deadline (RFC 3339 UTC)
   std::string_view detail;        // kSuppressed: the reason
   TimePoint until = 0;            // kWait, kDeferred: when it goes on
-  const Action* action = nullptr; // kAction, kSuppressed (the action's kind is in detail)
+  const Action* action = nullptr; // kAction only (a suppressed action was never built)
 };
 
 class EvaluationObserver {

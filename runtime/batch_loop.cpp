@@ -39,6 +39,7 @@ Status BatchLoop::Run() {
   if (options_.fire_by_clock) FireStep();  // what fell due while Patron was down, before any message
   Notify();
   if (!stopped_) io_.run();
+  source_.SetWakeup({});  // the source outlives the loop: no call may reach it after this
   return status_;
 }
 
@@ -79,7 +80,7 @@ void BatchLoop::FireStep() {
   if (broadcasting_) {
     // The next slice after the messages that came meanwhile.
     if (options_.logger && options_.logger->should_log(spdlog::level::debug)) {
-      options_.logger->debug("a broadcast goes on after the messages queued meanwhile");
+      options_.logger->debug("a broadcast goes on after {} queued messages", source_.queued());
     }
     asio::post(io_, [this] {
       Drain();
@@ -137,7 +138,7 @@ void BatchLoop::ArmStats() {
   stats_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopped_) return;
     const EngineStats& stats = engine_.stats();
-    options_.logger->info("running: {}, {}", EventCounts(stats), TimerCounts(stats));
+    options_.logger->info("running: {}, {}, {} queued", EventCounts(stats), TimerCounts(stats), source_.queued());
     ArmStats();
   });
 }

@@ -18,7 +18,6 @@ namespace patron::runtime {
 
 struct LiveService::Parts {
   LiveServiceOptions options;
-  RuleSetHolder* rules = nullptr;
   std::optional<NatsConnection> connection;
   std::unique_ptr<NatsSink> nats_sink;
   std::unique_ptr<WebhookSink> webhooks;  // null without endpoints
@@ -32,10 +31,13 @@ struct LiveService::Parts {
 
 Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, LiveServiceOptions options) {
   auto parts = std::make_unique<Parts>();
-  parts->rules = &rules;
   parts->options = std::move(options);
   Parts& p = *parts;
   const LiveServiceOptions& o = p.options;
+
+  // The state first: a bad data directory is told before any connection.
+  auto store = LmdbStateStore::Open(o.data_dir);
+  if (!store.ok()) return store.status();
 
   NatsConnectionOptions nats_options;
   nats_options.logger = o.logger;
@@ -60,7 +62,6 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   p.sink = std::make_unique<FanoutSink>(std::vector<ActionSink*>{p.nats_sink.get()}, p.webhooks.get());
 
   PartitionOptions partition;
-  partition.data_dir = o.data_dir;
   partition.engine.mask_staff_phones = o.mask_staff_phones;
   partition.engine.logger = o.logger;
   partition.engine.max_slices_per_fire = 1;  // a broadcast never stalls intake
@@ -68,9 +69,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   partition.loop.batch_interval = o.batch_interval;
   partition.loop.fire_by_clock = true;
   partition.loop.logger = o.logger;
-  auto opened = Partition::Open(rules, *p.sink, p.clock, std::move(partition));
-  if (!opened.ok()) return opened.status();
-  p.partition = std::move(opened.value());
+  p.partition = Partition::Adopt(rules, *p.sink, p.clock, std::move(store.value()), std::move(partition));
 
   p.queue = std::make_unique<MessageQueue>(o.queue_capacity);
   MessageQueue* queue = p.queue.get();

@@ -11,7 +11,7 @@ bool MessageQueue::Push(InboundMessage message) {
   messages_.push_back(std::move(message));
   lock.unlock();
   not_empty_.notify_one();
-  if (wake_) wake_();
+  Wake();
   return true;
 }
 
@@ -43,10 +43,18 @@ void MessageQueue::Close() {
   }
   not_empty_.notify_all();
   not_full_.notify_all();
+  Wake();
+}
+
+void MessageQueue::Wake() {
+  std::lock_guard lock(wake_mutex_);
   if (wake_) wake_();
 }
 
-void MessageQueue::SetWakeup(std::function<void()> wake) { wake_ = std::move(wake); }
+void MessageQueue::SetWakeup(std::function<void()> wake) {
+  std::lock_guard lock(wake_mutex_);
+  wake_ = std::move(wake);
+}
 
 Result<MessageSource::Poll> MessageQueue::Take(std::vector<InboundMessage>& out, size_t max, size_t& n) {
   n = 0;

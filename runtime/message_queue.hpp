@@ -41,8 +41,11 @@ class MessageQueue final : public MessageSource {
   // Wakes every waiting thread and calls the wakeup. Idempotent.
   void Close() override;
 
-  // MessageSource: the wakeup is called after each Push() and at Close().
+  // MessageSource: the wakeup is called after each Push() and at Close(),
+  // from the pushing (closing) thread. Any thread; replacing or clearing it
+  // waits for a call in progress.
   void SetWakeup(std::function<void()> wake) override;
+  size_t queued() const override { return size(); }
   // kReady while messages remain queued, kIdle when it is empty and open,
   // kEnded once it is closed and empty. Never fails.
   Result<Poll> Take(std::vector<InboundMessage>& out, size_t max, size_t& n) override;
@@ -50,13 +53,18 @@ class MessageQueue final : public MessageSource {
   size_t size() const;
 
  private:
+  void Wake();
+
   const size_t capacity_;
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
   std::deque<InboundMessage> messages_;
   bool closed_ = false;
-  std::function<void()> wake_;  // set before the first Push()
+  // The wakeup, called under its own lock so that SetWakeup({}) waits for a
+  // call in progress (the loop clears it before it goes away).
+  std::mutex wake_mutex_;
+  std::function<void()> wake_;
 };
 
 }  // namespace patron::runtime

@@ -25,8 +25,10 @@ class MessageSource {
   virtual ~MessageSource() = default;
 
   // What the source calls, from any thread, when messages may have become
-  // ready after a Take() that returned kIdle, or when it ended. Set once by
-  // the loop before its first Take().
+  // ready after a Take() that returned kIdle, or when it ended. The loop sets
+  // it before its first Take() and clears it (an empty function) before it
+  // returns; once cleared, the source must not call the old one again, and
+  // clearing waits for a call in progress. Any thread.
   virtual void SetWakeup(std::function<void()> wake) = 0;
 
   // Puts up to `max` messages that are ready now into out[0..n) and sets
@@ -40,6 +42,10 @@ class MessageSource {
   // full source return, later pushes are refused, Take() soon ends. Any
   // thread; idempotent.
   virtual void Close() = 0;
+
+  // Messages waiting to be taken, for the loop's log lines (0 when the
+  // source cannot tell).
+  virtual size_t queued() const { return 0; }
 };
 
 }  // namespace patron::runtime

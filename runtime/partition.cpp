@@ -1,29 +1,23 @@
 #include "runtime/partition.hpp"
 
-#include <filesystem>
-#include <system_error>
-
 namespace patron::runtime {
 
 Result<std::unique_ptr<Partition>> Partition::Open(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
                                                    PartitionOptions options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Status::Io("cannot create data directory '" + options.data_dir + "': " + ec.message());
   auto store = LmdbStateStore::Open(options.data_dir, options.store);
   if (!store.ok()) return store.status();
-  uint64_t version = 0;
-  std::shared_ptr<const CompiledRules> current = rules.Current(&version);
-  return std::make_unique<Partition>(rules, std::move(current), version, clock, std::move(store.value()), sink,
-                                     std::move(options));
+  return Adopt(rules, sink, clock, std::move(store.value()), std::move(options));
 }
 
-Partition::Partition(RuleSetHolder& rules, std::shared_ptr<const CompiledRules> running, uint64_t running_version,
-                     Clock& clock, std::unique_ptr<LmdbStateStore> store, ActionSink& sink,
-                     PartitionOptions options)
+std::unique_ptr<Partition> Partition::Adopt(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
+                                            std::unique_ptr<LmdbStateStore> store, PartitionOptions options) {
+  return std::make_unique<Partition>(Key(), rules, clock, std::move(store), sink, std::move(options));
+}
+
+Partition::Partition(Key, RuleSetHolder& rules, Clock& clock, std::unique_ptr<LmdbStateStore> store,
+                     ActionSink& sink, PartitionOptions options)
     : rules_(rules),
-      running_(std::move(running)),
-      running_version_(running_version),
+      running_(rules.Current(&running_version_)),
       clock_(clock),
       options_(std::move(options)),
       store_(std::move(store)),

@@ -29,12 +29,16 @@ struct PartitionOptions {
 
 class Partition {
  public:
-  // Opens (creating) the state in options.data_dir and builds the engine on
-  // the holder's current rule set. kIoError when the directory cannot be
-  // created, else the store's Open() errors. `rules`, `sink` and `clock`
-  // must outlive the partition.
+  // Opens (creating) the state in options.data_dir with options.store and
+  // builds the engine on the holder's current rule set; the store's Open()
+  // errors otherwise. `rules`, `sink` and `clock` must outlive the partition.
   static Result<std::unique_ptr<Partition>> Open(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
                                                  PartitionOptions options);
+  // The same over a store already opened (so that a service can report a bad
+  // data directory before it connects anywhere); options.data_dir and
+  // options.store are not used.
+  static std::unique_ptr<Partition> Adopt(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
+                                          std::unique_ptr<LmdbStateStore> store, PartitionOptions options);
   Partition(const Partition&) = delete;
   Partition& operator=(const Partition&) = delete;
   ~Partition();
@@ -50,14 +54,18 @@ class Partition {
   // Rule sets swapped in by Run() so far.
   uint64_t swaps() const { return swaps_; }
 
-  // Only Open() makes partitions.
-  Partition(RuleSetHolder& rules, std::shared_ptr<const CompiledRules> running, uint64_t running_version,
-            Clock& clock, std::unique_ptr<LmdbStateStore> store, ActionSink& sink, PartitionOptions options);
+  // Only Open() and Adopt() can make the key.
+  class Key {
+    friend class Partition;
+    Key() = default;
+  };
+  Partition(Key, RuleSetHolder& rules, Clock& clock, std::unique_ptr<LmdbStateStore> store, ActionSink& sink,
+            PartitionOptions options);
 
  private:
   RuleSetHolder& rules_;
+  uint64_t running_version_ = 0;                  // its version in the holder
   std::shared_ptr<const CompiledRules> running_;  // what the engine runs
-  uint64_t running_version_;                      // its version in the holder
   Clock& clock_;
   PartitionOptions options_;
   std::unique_ptr<LmdbStateStore> store_;

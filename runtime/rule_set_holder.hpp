@@ -2,7 +2,9 @@
 // The rule set a partition runs, and the one to run next: a reloader
 // (a later issue: SIGHUP, a file watcher) publishes a newly compiled set
 // from any thread; the loop of each partition swaps it in between batches
-// (Engine::SwapRules), so no batch ever mixes two rule sets. Thread-safe.
+// (Engine::SwapRules), so no batch ever mixes two rule sets. A loop looks
+// after each commit, so an idle `run` swaps at its next message or timer
+// (the reloader will wake it). Thread-safe.
 
 #include <cstdint>
 #include <memory>

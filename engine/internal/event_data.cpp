@@ -53,7 +53,8 @@ const char* JsonKindName(const json::value& v) {
   return "a value";
 }
 
-std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event& out) {
+std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event& out, MalformedField malformed) {
+  const bool skip = malformed == MalformedField::kSkip;
   out.store.clear();
   for (auto& slot : out.identity) slot.clear();
   const json::value* store = nullptr;
@@ -65,10 +66,12 @@ std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event&
       customer = &member.value();
   }
   if (store != nullptr && !StringOrInteger(*store, out.store)) {
-    return std::string("'data.store' is ") + JsonKindName(*store) + ", not a string";
+    if (!skip) return std::string("'data.store' is ") + JsonKindName(*store) + ", not a string";
+    out.store.clear();
   }
   if (customer == nullptr || customer->is_null()) return std::nullopt;
   if (!customer->is_object()) {
+    if (skip) return std::nullopt;
     return std::string("'data.customer' is ") + JsonKindName(*customer) + ", not an object";
   }
   // Identifiers are checked in IdentityKind order, so the first bad one is reported.
@@ -79,6 +82,10 @@ std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event&
     if (v == nullptr) continue;
     std::string& slot = out.identity[k];
     if (!StringOrInteger(*v, slot)) {
+      if (skip) {
+        slot.clear();
+        continue;
+      }
       return "'data.customer." + std::string(name) + "' is " + JsonKindName(*v) + ", not a string or an integer";
     }
     if (kind == IdentityKind::kPhone && !slot.empty()) slot = NormalisePhone(slot);

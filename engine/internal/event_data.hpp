@@ -25,9 +25,18 @@ namespace patron {
 // JSON value's kind, for rejection reasons.
 const char* JsonKindName(const boost::json::value& v);
 
+// What to do with a field of the wrong type.
+enum class MalformedField : uint8_t {
+  kReject,  // intake: the event is rejected with the reason
+  kSkip,    // an event kept in a timer (it may come from `emit`, whose fields
+            // intake never checked): the field counts as absent
+};
+
 // Fills `out.store` and `out.identity` from `data` (both cleared first).
-// Returns nullopt, or the reason the event is rejected ("'data.customer' is
-// an array, not an object"); identifier values are never quoted (phones).
-std::optional<std::string> ReadStoreAndCustomer(const boost::json::object& data, Event& out);
+// Returns nullopt, or (kReject) the reason the event is rejected
+// ("'data.customer' is an array, not an object"); identifier values are
+// never quoted (phones).
+std::optional<std::string> ReadStoreAndCustomer(const boost::json::object& data, Event& out,
+                                                MalformedField malformed = MalformedField::kReject);
 
 }  // namespace patron

@@ -168,3 +168,25 @@ rule "e" when order.completed then emit order.extra end
 }
 
 }  // namespace patron::testing
+
+namespace patron::testing {
+
+TEST_CASE("an emitted event that breaks its declared type is a dead letter with its cause's origin", "[intake]") {
+  Harness h(R"(
+event order.echo { n: number }
+
+rule "echo"
+  when order.completed
+  then emit order.echo with n = event.label
+end
+)");
+  h.engine().Accept(Ev("o1", "order.completed", "2026-03-01T10:00:00Z", R"("label":"seven")"),
+                    "patron.events.order.completed", DeliveryToken::Line(7));
+  h.Commit();
+  REQUIRE(h.sink().dead_letters.size() == 1);
+  CHECK(h.sink().dead_letters[0].reason.find("'n'") != std::string::npos);
+  CHECK(h.sink().dead_letters[0].origin == DeliveryToken::Line(7));
+  CHECK(h.sink().dead_letters[0].subject.empty());
+}
+
+}  // namespace patron::testing

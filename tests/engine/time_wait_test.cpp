@@ -163,4 +163,28 @@ end
   CHECK(actions[0].cause_event == "o1");
 }
 
+// An emitted event never went through intake, so a field of it may have a
+// type intake would reject (here data.store is a boolean): kept in a wait's
+// timer, it still comes back as that event when the wait ends.
+TEST_CASE("wait: an emitted event with a malformed store is kept as itself", "[time][wait]") {
+  TimeHarness h(R"(
+rule "echo"
+  when order.completed
+  then emit order.echo with store = true
+end
+
+rule "later"
+  when order.echo
+  wait 1 hours
+  then tag "echoed"
+end
+)");
+  h.Send(Ev("o1", "order.completed", "2026-03-01T10:00:00Z", Phone("13800138000") + R"(,"amount":30)"));
+  h.AdvanceTo("2026-03-01T11:00:00Z");
+  auto actions = h.ActionsOf("later");
+  REQUIRE(actions.size() == 1);
+  CHECK(actions[0].cause_event.rfind("emit-", 0) == 0);
+  CHECK(actions[0].customer_id == "c-" + Hex64(StableHash({"phone:13800138000"})));
+}
+
 }  // namespace patron::testing
