@@ -10,6 +10,7 @@
 #include <charconv>
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -38,27 +39,24 @@ class JsonKey {
 
   template <size_t N>
   consteval JsonKey(const char (&literal)[N])  // NOLINT: implicit, so that w.Key("id") reads well
-      : size_(N - 1) {
+      : name_(literal), size_(N - 1) {
     bool plain = N - 1 <= kMaxSize;
     for (size_t i = 0; i + 1 < N && plain; ++i) {
       const auto c = static_cast<unsigned char>(literal[i]);
       if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') plain = false;
     }
     if (!plain) json_writer_internal::KeyMustBePrintableAsciiWithoutQuoteOrBackslashAndAtMost32Bytes();
-    text_[0] = ',';
-    text_[1] = '"';
-    for (size_t i = 0; i < size_; ++i) text_[2 + i] = literal[i];
-    text_[2 + size_] = '"';
-    text_[3 + size_] = ':';
   }
 
   // The name, without quotes.
-  constexpr std::string_view name() const { return {text_ + 2, size_}; }
+  constexpr std::string_view name() const { return {name_, size_}; }
 
  private:
   friend class JsonWriter;
-  char text_[kMaxSize + 4] = {};  // ,"name":
-  size_t size_;                   // of the name
+  // The literal itself (static storage) and its length: two registers, so
+  // that passing a key builds nothing on the stack.
+  const char* name_;
+  size_t size_;
 };
 
 // Writes one JSON value (usually an object or an array, but any value) at
@@ -110,8 +108,16 @@ class JsonWriter {
   // A member name inside an object. Key copies a checked literal; EscapedKey
   // escapes any text as a JSON string.
   void Key(JsonKey key) {
-    const size_t skip = need_comma_ ? 0 : 1;  // the leading ','
-    out_.append(key.text_ + skip, key.size_ + 4 - skip);
+    // `,"name":` in one append from a small buffer (key.size_ <= kMaxSize).
+    char buf[JsonKey::kMaxSize + 4];
+    char* p = buf;
+    if (need_comma_) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, key.name_, key.size_);
+    p += key.size_;
+    *p++ = '"';
+    *p++ = ':';
+    out_.append(buf, static_cast<size_t>(p - buf));
     need_comma_ = false;
   }
   void EscapedKey(std::string_view key);

@@ -1,5 +1,7 @@
 #include "runtime/batch_loop.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -25,6 +27,7 @@ BatchLoop::BatchLoop(Engine& engine, const Clock& clock, MessageSource& source, 
       commit_timer_(io_),
       stats_timer_(io_) {
   if (options_.batch_size < 1) options_.batch_size = 1;
+  if (options_.take_chunk < 1) options_.take_chunk = 1;
 }
 
 // One Drain() waiting in the io_context is enough for any number of wakeups:
@@ -47,7 +50,8 @@ void BatchLoop::Drain() {
   wake_posted_.store(false);
   if (stopped_) return;
   const size_t pending = engine_.pending();
-  const size_t room = options_.batch_size > pending ? options_.batch_size - pending : 1;
+  const size_t room =
+      std::min(options_.take_chunk, options_.batch_size > pending ? options_.batch_size - pending : size_t{1});
   size_t n = 0;
   Result<MessageSource::Poll> poll = source_.Take(batch_, room, n);
   if (!Check(poll.status())) return;
