@@ -42,17 +42,48 @@ std::string WriteFile(const TempDir& dir, const std::string& text) {
   return path;
 }
 
-PartitionOptions ReplayLike(const TempDir& dir, size_t batch_size) {
-  PartitionOptions o;
-  o.data_dir = dir.str() + "/data";
-  o.store.sync_on_commit = false;
-  o.loop.batch_size = batch_size;
-  o.loop.batch_interval = std::chrono::milliseconds(0);
-  o.loop.fire_by_clock = false;
-  return o;
-}
-
 std::shared_ptr<const CompiledRules> Shared(const std::string& text) { return CompileText(text); }
+
+// A partition over LMDB in a temporary directory, replay-like (event time,
+// commits only when a batch is full and at the end unless `interval`), with
+// a recording sink.
+struct LoopFixture {
+  explicit LoopFixture(const std::string& rules_text) : rules(Shared(rules_text)) {}
+
+  void Open(size_t batch_size, std::chrono::milliseconds interval = std::chrono::milliseconds(0)) {
+    PartitionOptions o;
+    o.data_dir = dir.str() + "/data";
+    o.store.sync_on_commit = false;
+    o.loop.batch_size = batch_size;
+    o.loop.batch_interval = interval;
+    o.loop.fire_by_clock = false;
+    auto opened = Partition::Open(rules, sink, clock, o);
+    INFO(opened.status().ToString());
+    REQUIRE(opened.ok());
+    partition = std::move(opened.value());
+  }
+  // Runs the partition over a file holding `text`; must succeed.
+  void RunFile(const std::string& text) {
+    auto source = LineSource::Open(WriteFile(dir, text));
+    REQUIRE(source.ok());
+    Status served = partition->Run(**source);
+    INFO(served.ToString());
+    REQUIRE(served.ok());
+  }
+
+  TempDir dir;
+  RuleSetHolder rules;
+  RecordingSink sink;
+  EventTimeClock clock;
+  std::unique_ptr<Partition> partition;
+};
+
+const char* kTagRuleB = R"(
+rule "tagger"
+  when order.completed
+  then tag "b"
+end
+)";
 
 // A source whose second Take fails.
 class FailingSource final : public MessageSource {
@@ -76,86 +107,46 @@ class FailingSource final : public MessageSource {
 }  // namespace
 
 TEST_CASE("loop: a file is taken in batches, committed every batch_size events and at its end", "[runtime]") {
-  TempDir dir;
-  const std::string path =
-      WriteFile(dir, Order(1) + "\n\n" + Order(2) + "\n{not json\n" + Order(3) + "\n" + Order(4) + "\n");
-  RuleSetHolder rules(Shared(kTagRule));
-  RecordingSink sink;
-  EventTimeClock clock;
-  auto partition = Partition::Open(rules, sink, clock, ReplayLike(dir, 2));
-  REQUIRE(partition.ok());
-  auto source = LineSource::Open(path);
-  REQUIRE(source.ok());
-  REQUIRE((*partition)->Run(**source).ok());
-
-  CHECK(sink.actions.size() == 4);
+  LoopFixture f(kTagRule);
+  f.Open(2);
+  f.RunFile(Order(1) + "\n\n" + Order(2) + "\n{not json\n" + Order(3) + "\n" + Order(4) + "\n");
+  CHECK(f.sink.actions.size() == 4);
   // Batches: lines 1 and 3, then 4 (rejected) and 5, then 6, then the end.
-  CHECK(sink.flushes == 3);
-  REQUIRE(sink.dead_letters.size() == 1);
-  CHECK(sink.dead_letters[0].origin == DeliveryToken::Line(4));
-  CHECK((*partition)->stats().events_read == 5);
+  CHECK(f.sink.flushes == 3);
+  REQUIRE(f.sink.dead_letters.size() == 1);
+  CHECK(f.sink.dead_letters[0].origin == DeliveryToken::Line(4));
+  CHECK(f.partition->stats().events_read == 5);
 }
 
 TEST_CASE("loop: a rule set published to the holder is swapped in between batches", "[runtime]") {
-  TempDir dir;
-  const std::string path = WriteFile(dir, Order(1) + "\n" + Order(2) + "\n" + Order(3) + "\n" + Order(4) + "\n");
-  RuleSetHolder rules(Shared(kTagRule));
-  rules.Publish(Shared(R"(
-rule "tagger"
-  when order.completed
-  then tag "b"
-end
-)"));
-  RecordingSink sink;
-  EventTimeClock clock;
-  auto partition = Partition::Open(rules, sink, clock, ReplayLike(dir, 2));
-  REQUIRE(partition.ok());
-  auto source = LineSource::Open(path);
-  REQUIRE(source.ok());
-  REQUIRE((*partition)->Run(**source).ok());
-
+  LoopFixture f(kTagRule);
+  f.rules.Publish(Shared(kTagRuleB));
+  f.Open(2);
+  f.RunFile(Order(1) + "\n" + Order(2) + "\n" + Order(3) + "\n" + Order(4) + "\n");
   // The partition was built on version 2 already: nothing to swap.
-  CHECK((*partition)->swaps() == 0);
-  REQUIRE(sink.actions.size() == 4);
-  for (const Action& a : sink.actions) CHECK(a.tag == "b");
+  CHECK(f.partition->swaps() == 0);
+  REQUIRE(f.sink.actions.size() == 4);
+  for (const Action& a : f.sink.actions) CHECK(a.tag == "b");
 }
 
 TEST_CASE("loop: a newer rule set arriving while it runs starts with the next batch", "[runtime]") {
-  TempDir dir;
-  RuleSetHolder rules(Shared(kTagRule));
-  RecordingSink sink;
-  EventTimeClock clock;
-  PartitionOptions options = ReplayLike(dir, 2);
-  auto partition = Partition::Open(rules, sink, clock, options);
-  REQUIRE(partition.ok());
+  LoopFixture f(kTagRule);
+  f.Open(2);
   // The newer set is published after the partition was built: the first
   // batch (two events) runs the old one, the rest the new one.
-  rules.Publish(Shared(R"(
-rule "tagger"
-  when order.completed
-  then tag "b"
-end
-)"));
-  auto source = LineSource::Open(WriteFile(dir, Order(1) + "\n" + Order(2) + "\n" + Order(3) + "\n" + Order(4) + "\n"));
-  REQUIRE(source.ok());
-  REQUIRE((*partition)->Run(**source).ok());
-  CHECK((*partition)->swaps() == 1);
-  REQUIRE(sink.actions.size() == 4);
-  CHECK(sink.actions[0].tag == "a");
-  CHECK(sink.actions[1].tag == "a");
-  CHECK(sink.actions[2].tag == "b");
-  CHECK(sink.actions[3].tag == "b");
+  f.rules.Publish(Shared(kTagRuleB));
+  f.RunFile(Order(1) + "\n" + Order(2) + "\n" + Order(3) + "\n" + Order(4) + "\n");
+  CHECK(f.partition->swaps() == 1);
+  REQUIRE(f.sink.actions.size() == 4);
+  CHECK(f.sink.actions[0].tag == "a");
+  CHECK(f.sink.actions[1].tag == "a");
+  CHECK(f.sink.actions[2].tag == "b");
+  CHECK(f.sink.actions[3].tag == "b");
 }
 
 TEST_CASE("loop: a queue fed by another thread is served until it is closed, everything committed", "[runtime]") {
-  TempDir dir;
-  RuleSetHolder rules(Shared(kTagRule));
-  RecordingSink sink;
-  EventTimeClock clock;
-  PartitionOptions options = ReplayLike(dir, 16);
-  options.loop.batch_interval = std::chrono::milliseconds(2);
-  auto partition = Partition::Open(rules, sink, clock, options);
-  REQUIRE(partition.ok());
+  LoopFixture f(kTagRule);
+  f.Open(16, std::chrono::milliseconds(2));
   MessageQueue queue(8);  // small: the producer blocks while the loop catches up
   std::thread producer([&] {
     for (int i = 0; i < 100; ++i) {
@@ -167,29 +158,25 @@ TEST_CASE("loop: a queue fed by another thread is served until it is closed, eve
     queue.Push(InboundMessage{"patron.events.x", "{bad", DeliveryToken::Sequence(101)});
     queue.Close();
   });
-  Status served = (*partition)->Run(queue);
+  Status served = f.partition->Run(queue);
   producer.join();
   REQUIRE(served.ok());
-  CHECK((*partition)->stats().events_processed == 100);
-  CHECK(sink.actions.size() == 1);  // the tag is held after the first order
-  REQUIRE(sink.dead_letters.size() == 1);
-  CHECK(sink.dead_letters[0].origin == DeliveryToken::Sequence(101));
-  CHECK(sink.dead_letters[0].subject == "patron.events.x");
+  CHECK(f.partition->stats().events_processed == 100);
+  CHECK(f.sink.actions.size() == 1);  // the tag is held after the first order
+  REQUIRE(f.sink.dead_letters.size() == 1);
+  CHECK(f.sink.dead_letters[0].origin == DeliveryToken::Sequence(101));
+  CHECK(f.sink.dead_letters[0].subject == "patron.events.x");
 }
 
 TEST_CASE("loop: a source that fails stops the loop with its error and is closed", "[runtime]") {
-  TempDir dir;
-  RuleSetHolder rules(Shared(kTagRule));
-  RecordingSink sink;
-  EventTimeClock clock;
-  auto partition = Partition::Open(rules, sink, clock, ReplayLike(dir, 10));
-  REQUIRE(partition.ok());
+  LoopFixture f(kTagRule);
+  f.Open(10);
   FailingSource source;
-  Status served = (*partition)->Run(source);
+  Status served = f.partition->Run(source);
   CHECK(served.code() == StatusCode::kIoError);
   CHECK(served.message() == "the disk went away");
   CHECK(source.closed);
-  CHECK(sink.actions.empty());  // the open batch was not committed, so nothing left
+  CHECK(f.sink.actions.empty());  // the open batch was not committed, so nothing left
 }
 
 TEST_CASE("replay: --until fires the timers due after the last event", "[runtime]") {
