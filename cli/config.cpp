@@ -1,5 +1,7 @@
 #include "cli/config.hpp"
 
+#include "base/duration_text.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -81,6 +83,22 @@ class TableReader {
     out = v;
     return Status::Ok();
   }
+  // A duration written as text (base/duration_text.hpp: "5s", "10m", "7d"),
+  // between `min` and `max`.
+  Status DurationText(std::string_view key, Duration min, Duration max, Duration& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return WrongType(key, *node, "a duration such as \"5s\", \"10m\" or \"7d\"");
+    std::optional<Duration> d = ParseDurationText(node->as_string()->get());
+    if (!d) return WrongType(key, *node, "a duration such as \"5s\", \"10m\" or \"7d\"");
+    if (*d < min || *d > max) {
+      return Status::Invalid(At(source_, node->source(),
+                                Qualified(key) + " must be between " + FormatDurationText(min) + " and " +
+                                    FormatDurationText(max)));
+    }
+    out = *d;
+    return Status::Ok();
+  }
   // Every key of the table must have been asked for.
   Status NoOthers() const {
     for (const auto& [key, node] : table_) {
@@ -147,6 +165,7 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     PATRON_RETURN_IF_ERROR(r.Integer("batch_interval_ms", 1, kMaxBatchIntervalMs, interval));
     config.batch_interval_ms = static_cast<int>(interval);
     PATRON_RETURN_IF_ERROR(r.Bool("mask_staff_phones", config.mask_staff_phones));
+    PATRON_RETURN_IF_ERROR(r.DurationText("late_grace", 0, kMaxLateGrace, config.late_grace));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
   if (const toml::table* webhooks = doc["webhooks"].as_table()) {

@@ -13,6 +13,7 @@
 //   batch_size = 4096
 //   batch_interval_ms = 10
 //   mask_staff_phones = true
+//   late_grace = "5s"           # run: timers fire 5 s after they fall due
 //   [webhooks]
 //   crm = "http://127.0.0.1:8080/patron"
 //   [log]
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 
 namespace patron::cli {
 
@@ -52,6 +54,10 @@ struct Config {
   int batch_interval_ms = 10;
   // [engine] mask_staff_phones: mask phones in ticket and remind actions.
   bool mask_staff_phones = true;
+  // [engine] late_grace ("5s"): `run` fires a time-driven timer when the wall
+  // clock passes its due time plus this grace for late events
+  // (runtime/live_clock.hpp); 0 allowed.
+  Duration late_grace = 5 * kMicrosPerSecond;
   // [webhooks] name = "http://host:port/path": endpoints for `webhook "<name>"`.
   std::map<std::string, std::string> webhooks;
   // [log] format: "text" (human-readable) or "json" (one object per line).
@@ -63,6 +69,7 @@ struct Config {
 // Hard limits checked by ValidateConfig.
 inline constexpr size_t kMaxBatchSize = 1'000'000;
 inline constexpr int kMaxBatchIntervalMs = 60'000;
+inline constexpr Duration kMaxLateGrace = kMicrosPerDay;
 
 // Parses TOML text named `source_name` (for messages) over `base`: settings
 // present in the text replace those of `base`. Relative `rules` and `data`

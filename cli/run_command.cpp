@@ -36,9 +36,10 @@ int RunCommand(const std::vector<std::string>& args) {
       "after its state is committed. Redelivered events (same source and id) are\n"
       "dropped, also across restarts.\n"
       "\n"
-      "Deadlines, waits and schedules fire when the system clock reaches them\n"
-      "(event times still set the deadlines); those that fell due while Patron was\n"
-      "down fire at start, before any new event.\n"
+      "Deadlines, waits and schedules fire when the system clock passes them by\n"
+      "--late-grace (default 5s), or when a later event arrives, as in replay (event\n"
+      "times set the deadlines); an event later than the grace is counted as late.\n"
+      "Those that fell due while Patron was down fire at start, before any new event.\n"
       "\n"
       "SIGINT or SIGTERM stops intake, finishes every message already received,\n"
       "commits, flushes, closes NATS and LMDB, logs the totals and exits 0.\n"
@@ -53,7 +54,7 @@ int RunCommand(const std::vector<std::string>& args) {
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
                             kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLogFormat, kFlagLogLevel});
+                            kFlagLateGrace, kFlagLogFormat, kFlagLogLevel});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -82,6 +83,7 @@ int RunCommand(const std::vector<std::string>& args) {
   live.mask_staff_phones = config->mask_staff_phones;
   live.batch_size = config->batch_size;
   live.batch_interval = std::chrono::milliseconds(config->batch_interval_ms);
+  live.late_grace = config->late_grace;
   live.logger = log;
   auto service = runtime::LiveService::Start(rules, live);
   if (!service.ok()) {

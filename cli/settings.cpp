@@ -1,5 +1,7 @@
 #include "cli/settings.hpp"
 
+#include "base/duration_text.hpp"
+
 #include <string_view>
 
 namespace patron::cli {
@@ -44,6 +46,11 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
     } else if (name == kFlagWebhook) {
       options.add_options()(kFlagWebhook, po::value<std::vector<std::string>>()->value_name("NAME=URL"),
                             "endpoint for `webhook \"NAME\"` actions (repeatable)");
+    } else if (name == kFlagLateGrace) {
+      options.add_options()(kFlagLateGrace, po::value<std::string>()->value_name("DURATION"),
+                            ("fire timers this long after they fall due, for late events (default " +
+                             FormatDurationText(defaults.late_grace) + "; 0 allowed)")
+                                .c_str());
     } else if (name == kFlagLogFormat) {
       options.add_options()(kFlagLogFormat, po::value<std::string>()->value_name("text|json"),
                             "log lines as text (default) or JSON objects");
@@ -82,6 +89,15 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
       }
       config.webhooks[spec.substr(0, eq)] = spec.substr(eq + 1);
     }
+  }
+  if (Given(vm, kFlagLateGrace)) {
+    const std::string& text = vm[kFlagLateGrace].as<std::string>();
+    std::optional<Duration> grace = ParseDurationText(text);
+    if (!grace || *grace > kMaxLateGrace) {
+      return Status::Invalid("--late-grace expects a duration from 0 to " + FormatDurationText(kMaxLateGrace) +
+                             " such as 5s or 2m, not '" + text + "'");
+    }
+    config.late_grace = *grace;
   }
   PATRON_RETURN_IF_ERROR(ValidateConfig(config));
   PATRON_RETURN_IF_ERROR(CheckTimezone(config.timezone));

@@ -86,6 +86,7 @@ struct Engine::Impl {
   size_t pending_ = 0;
   bool schedules_armed_ = false;
   DeliveryToken accepting_;  // the token of the message in Accept(), else none
+  Duration late_by_ = 0;     // how far the message in Accept() is older than the clock
 };
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
@@ -118,6 +119,8 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject, 
   // Timers due at or before the event's time fire first.
   // When broadcasts go slice by slice (`patron run`), an event runs none:
   // the run loop does, between groups of events.
+  const TimePoint before = clock_.Now();
+  late_by_ = event_.time < before ? before - event_.time : 0;  // counted unless a duplicate
   clock_.EventSeen(event_.time);
   auto fired = FireDue(options_.max_slices_per_fire == SIZE_MAX ? SIZE_MAX : 0);
   if (!fired.ok()) return fired.status();
@@ -151,6 +154,11 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
   if (*seen) {
     ++stats_.duplicates;
     return Status::Ok();
+  }
+  if (depth == 0 && late_by_ > 0) {
+    ++stats_.late_events;
+    if (log_ && log_->should_log(spdlog::level::debug))
+      log_->debug("late event {}/{}: {} ms older than the clock", event.source, event.id, late_by_ / 1000);
   }
   auto resolved = ResolveCustomer(store_, event);
   if (!resolved.ok()) return resolved.status();

@@ -73,6 +73,11 @@ struct EngineStats {
   uint64_t events_processed = 0;  // accepted and evaluated
   uint64_t duplicates = 0;        // dropped: (source, id) already processed
   uint64_t rejected = 0;          // sent to dead letters
+  // Valid events whose time was before the clock's Now() when they arrived
+  // (in `run`: later than the grace for late events; in `replay`: older
+  // than an event before them). Processed at their own time for windows and
+  // aggregates; timers that fired before them are not undone.
+  uint64_t late_events = 0;
   uint64_t actions = 0;           // actions published
   std::map<std::string, uint64_t> actions_per_rule;  // rule name -> actions published
   std::map<std::string, uint64_t> fired_per_rule;    // rule name -> firings (incl. held out)

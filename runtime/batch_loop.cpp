@@ -117,7 +117,8 @@ void BatchLoop::ArmDue(std::optional<TimePoint> fired_up_to) {
     }
     due = clock_.Now() + std::chrono::duration_cast<std::chrono::microseconds>(options_.refire_pause).count();
   }
-  due_timer_.expires_at(ToSystemTime(due));
+  const Duration delay = std::max<Duration>(options_.fire_delay, 0);
+  due_timer_.expires_at(ToSystemTime(due > INT64_MAX - delay ? INT64_MAX : due + delay));
   due_timer_.async_wait([this, generation = ++due_generation_](const boost::system::error_code& ec) {
     if (ec || generation != due_generation_) return;
     armed_due_.reset();

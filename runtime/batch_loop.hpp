@@ -55,6 +55,10 @@ struct BatchLoopOptions {
   std::chrono::milliseconds batch_interval{10};
   // Fire timers when the clock reaches them (the wall clock of `run`).
   bool fire_by_clock = true;
+  // With fire_by_clock: the wall clock is this far behind the engine's
+  // clock's time (runtime/live_clock.hpp's grace for late events), so a
+  // timer due at t is armed for the wall-clock time t + fire_delay.
+  Duration fire_delay = 0;
   // How often the counters are logged at info level; zero: never.
   std::chrono::milliseconds stats_interval{60'000};
   // When the engine leaves a timer due before the FireDue() that should

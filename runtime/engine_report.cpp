@@ -18,6 +18,7 @@ std::string EventCounts(const EngineStats& stats) {
                   " processed, " + Plural(stats.duplicates, "duplicate", "duplicates") + ", " +
                   std::to_string(stats.rejected) + " rejected, ";
   if (emitted > 0) s += std::to_string(emitted) + " emitted, ";
+  if (stats.late_events > 0) s += std::to_string(stats.late_events) + " late, ";
   return s + Plural(stats.actions, "action", "actions");
 }
 

@@ -12,7 +12,7 @@
 #include "actions/webhook_sink.hpp"
 #include "runtime/message_queue.hpp"
 #include "runtime/partition.hpp"
-#include "runtime/system_clock.hpp"
+#include "runtime/live_clock.hpp"
 
 namespace patron::runtime {
 
@@ -22,7 +22,7 @@ struct LiveService::Parts {
   std::unique_ptr<NatsSink> nats_sink;
   std::unique_ptr<WebhookSink> webhooks;  // null without endpoints
   std::unique_ptr<FanoutSink> sink;
-  SystemClock clock;
+  std::unique_ptr<LiveClock> clock;
   std::unique_ptr<MessageQueue> queue;
   std::unique_ptr<Partition> partition;
   std::optional<NatsIntake> intake;  // after the queue and partition it feeds
@@ -68,8 +68,10 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   partition.loop.batch_size = o.batch_size;
   partition.loop.batch_interval = o.batch_interval;
   partition.loop.fire_by_clock = true;
+  partition.loop.fire_delay = o.late_grace;
   partition.loop.logger = o.logger;
-  p.partition = Partition::Adopt(rules, *p.sink, p.clock, std::move(store.value()), std::move(partition));
+  p.clock = std::make_unique<LiveClock>(o.late_grace);
+  p.partition = Partition::Adopt(rules, *p.sink, *p.clock, std::move(store.value()), std::move(partition));
 
   p.queue = std::make_unique<MessageQueue>(o.queue_capacity);
   MessageQueue* queue = p.queue.get();

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
 
@@ -38,6 +39,9 @@ struct LiveServiceOptions {
   bool mask_staff_phones = true;
   size_t batch_size = 4096;
   std::chrono::milliseconds batch_interval{10};
+  // Timers fire this long after they fall due, for late events
+  // (runtime/live_clock.hpp).
+  Duration late_grace = 5 * kMicrosPerSecond;
   // Messages waiting for the engine before the delivery thread blocks.
   size_t queue_capacity = 65'536;
   // How long shutdown waits for messages already received to be handed over.

@@ -232,7 +232,7 @@ TEST_CASE("run: actions on their subjects, dead letters, SIGTERM, inspect, no du
       CHECK(got[i].subject == "patron.actions.remind.s015");
     }
     CHECK(Field(Lines(engine.err()).back(), "msg")
-              .find("64 events read, 1 processed, 63 duplicates, 0 rejected, 2 actions") != std::string::npos);
+              .find("64 events read, 1 processed, 63 duplicates, 0 rejected, 1 late, 2 actions") != std::string::npos);
   }
 }
 
