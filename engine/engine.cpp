@@ -69,6 +69,7 @@ struct Engine::Impl {
   Status RunEmits();
   Result<bool> FireDue(size_t max_slices);
   Status Commit();
+  Status CommitToOutbox(OutboxWriter& writer);
   void Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin);
 
   StateStore& store_;
@@ -87,6 +88,8 @@ struct Engine::Impl {
   bool schedules_armed_ = false;
   DeliveryToken accepting_;  // the token of the message in Accept(), else none
   Duration late_by_ = 0;     // how far the message in Accept() is older than the clock
+  std::vector<std::string> encoded_;     // durable outbox: rows of one action (reused)
+  std::vector<OutboxRow> committed_rows_;  // durable outbox: the rows of the commit
 };
 
 void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
@@ -229,6 +232,7 @@ Result<bool> Engine::Impl::FireDue(size_t max_slices) {
 }
 
 Status Engine::Impl::Commit() {
+  if (options_.outbox_writer != nullptr) return CommitToOutbox(*options_.outbox_writer);
   PATRON_RETURN_IF_ERROR(store_.Commit());
   RuleCounters& counters = parts_->counters;
   Status published = outbox_.PublishTo(sink_, [&](const Action&, uint32_t rule) { counters.CountAction(rule); });
@@ -236,6 +240,46 @@ Status Engine::Impl::Commit() {
   pending_ = 0;
   PATRON_RETURN_IF_ERROR(published);
   return sink_.Flush();
+}
+
+Status Engine::Impl::CommitToOutbox(OutboxWriter& writer) {
+  committed_rows_.clear();
+  auto append = [&]() -> Status {
+    for (std::string& bytes : encoded_) {
+      auto seq = store_.AppendOutbox(bytes);
+      if (!seq.ok()) return seq.status();
+      committed_rows_.push_back(OutboxRow{*seq, std::move(bytes), 0});
+    }
+    encoded_.clear();
+    return Status::Ok();
+  };
+  PATRON_RETURN_IF_ERROR(outbox_.ForEach(
+      [&](const Action& action, uint32_t) {
+        PATRON_RETURN_IF_ERROR(writer.EncodeAction(action, encoded_));
+        return append();
+      },
+      [&](const DeadLetter& dead) {
+        PATRON_RETURN_IF_ERROR(writer.EncodeDead(dead, encoded_));
+        return append();
+      }));
+  if (const TimePoint now = clock_.Now(); now != INT64_MIN && options_.outbox_prune_slice > 0) {
+    auto pruned = store_.PruneOutbox(now - options_.outbox_tombstone_ttl, options_.outbox_prune_slice);
+    if (!pruned.ok()) return pruned.status();
+    stats_.outbox_pruned += *pruned;
+  }
+  PATRON_RETURN_IF_ERROR(store_.Commit());
+  RuleCounters& counters = parts_->counters;
+  (void)outbox_.ForEach(
+      [&](const Action&, uint32_t rule) {
+        counters.CountAction(rule);
+        return Status::Ok();
+      },
+      [](const DeadLetter&) { return Status::Ok(); });
+  outbox_.Clear();
+  pending_ = 0;
+  stats_.outbox_rows += committed_rows_.size();
+  if (!committed_rows_.empty()) writer.Committed(committed_rows_);
+  return Status::Ok();
 }
 
 // ------------------------------------------------------------------ Engine
@@ -255,6 +299,37 @@ Status Engine::Commit() { return impl_->Commit(); }
 Result<bool> Engine::FireDue() { return impl_->FireDue(impl_->options_.max_slices_per_fire); }
 
 Result<std::optional<TimePoint>> Engine::NextDue() { return impl_->store_.EarliestTimerDue(); }
+
+Status Engine::MarkOutboxSent(std::span<const uint64_t> seqs) {
+  TimePoint now = impl_->clock_.Now();
+  if (now <= 0) now = 1;  // a sent time is after 1970
+  for (uint64_t seq : seqs) PATRON_RETURN_IF_ERROR(impl_->store_.MarkOutboxSent(seq, now));
+  impl_->stats_.outbox_sent += seqs.size();
+  return Status::Ok();
+}
+
+Status Engine::GiveUpOutboxRow(uint64_t seq, DeadLetter dead) {
+  const uint64_t one[] = {seq};
+  PATRON_RETURN_IF_ERROR(MarkOutboxSent(one));
+  ++impl_->stats_.undeliverable;
+  if (impl_->log_) impl_->log_->error("undeliverable: {}", MaskPhonesInText(dead.reason));
+  impl_->outbox_.AddDead(std::move(dead));
+  return Status::Ok();
+}
+
+Status Engine::ListOutboxToSend(uint64_t after, size_t max, TimePoint sent_since, std::vector<OutboxRow>& out) {
+  out.clear();
+  std::vector<OutboxRow> page;
+  while (out.size() < max) {
+    PATRON_RETURN_IF_ERROR(impl_->store_.ListOutbox(after, max - out.size(), page));
+    if (page.empty()) break;
+    after = page.back().seq;
+    for (OutboxRow& row : page) {
+      if (row.sent_at == 0 || row.sent_at >= sent_since) out.push_back(std::move(row));
+    }
+  }
+  return Status::Ok();
+}
 
 Status Engine::SwapRules(const CompiledRules& rules) {
   if (impl_->pending_ != 0 || impl_->outbox_.size() != 0)

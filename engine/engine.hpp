@@ -20,13 +20,16 @@
 #include <map>
 #include <optional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 #include "engine/action_sink.hpp"
 #include "engine/clock.hpp"
 #include "engine/evaluation_observer.hpp"
+#include "engine/outbox_writer.hpp"
 #include "engine/state_store.hpp"
 #include "model/delivery.hpp"
 
@@ -65,6 +68,16 @@ struct EngineOptions {
   // for explanations and reports; null (the default) observes nothing. Must
   // outlive the engine.
   EvaluationObserver* observer = nullptr;
+  // The durable outbox (engine/outbox_writer.hpp, `patron run`): set, every
+  // action and dead letter becomes outbox rows in the batch's transaction
+  // and the sink is not used; null (replay, tests), they go to the sink
+  // after the commit. Must outlive the engine.
+  OutboxWriter* outbox_writer = nullptr;
+  // Rows marked sent stay this long (for `--republish-since`), by the
+  // engine's clock, then are pruned, at most outbox_prune_slice rows looked
+  // at per commit.
+  Duration outbox_tombstone_ttl = 10 * kMicrosPerMinute;
+  size_t outbox_prune_slice = 512;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -91,6 +104,10 @@ struct EngineStats {
   uint64_t timers_fired = 0;      // timers that came due and ran
   uint64_t timers_cancelled = 0;  // timers removed before they came due (re-armed, B arrived, date changed)
   uint64_t broadcast_customers = 0;  // customers visited by schedule broadcasts
+  uint64_t outbox_rows = 0;          // durable outbox: rows written
+  uint64_t outbox_sent = 0;          // ... marked sent
+  uint64_t outbox_pruned = 0;        // ... pruned after their tombstone time
+  uint64_t undeliverable = 0;        // ... given up (the last retry failed): a dead letter each
 };
 
 class Engine {
@@ -120,8 +137,22 @@ class Engine {
   Result<std::optional<TimePoint>> NextDue();
 
   // Commits every change since the last commit, then publishes the actions
-  // and dead letters of that batch in the order they were produced.
+  // and dead letters of that batch in the order they were produced (with an
+  // outbox writer: writes them as outbox rows in the commit, then hands the
+  // rows to the writer).
   Status Commit();
+
+  // Durable outbox: the rows `seqs` were delivered; they become tombstones
+  // at the next Commit() (sent at the clock's Now()).
+  Status MarkOutboxSent(std::span<const uint64_t> seqs);
+  // Durable outbox: the row `seq` could not be delivered (its last retry
+  // failed, or the server refused it): it is marked sent and `dead` (what
+  // it was, and why) goes to the dead letters, at the next Commit().
+  Status GiveUpOutboxRow(uint64_t seq, DeadLetter dead);
+  // Durable outbox: up to `max` committed rows with seq > `after` to send
+  // (again) at start: those not sent, and those sent at or after
+  // `sent_since` (INT64_MAX: none of them; `--republish-since`).
+  Status ListOutboxToSend(uint64_t after, size_t max, TimePoint sent_since, std::vector<OutboxRow>& out);
 
   // Replaces the rule set between batches (hot reload). Call it right after
   // Commit() (or FireDue() and Commit()): when a message was accepted since,

@@ -24,6 +24,9 @@ namespace patron {
 struct OutboxRow {
   uint64_t seq = 0;
   std::string bytes;
+  // When the row was marked sent (MarkOutboxSent): it is then a tombstone,
+  // kept for a republish until PruneOutbox removes it; 0 while not sent.
+  TimePoint sent_at = 0;
   friend bool operator==(const OutboxRow&, const OutboxRow&) = default;
 };
 
@@ -78,8 +81,8 @@ class StateStore {
 
   // Outbox rows: opaque bytes (serialised actions) that become durable in the
   // same commit as the state that produced them, to be published after the
-  // commit and deleted once published. Used by the durable outbox of the
-  // reliability issue; the engine does not call these yet.
+  // commit, marked sent once published (a tombstone, kept for a republish)
+  // and pruned some time after (the durable outbox, engine/outbox_writer.hpp).
   //
   // Appends a row holding a copy of `bytes` to the open batch; returns its
   // sequence number: strictly increasing, and persisted at Commit() (like
@@ -90,8 +93,18 @@ class StateStore {
   virtual Result<uint64_t> AppendOutbox(std::string_view bytes) = 0;
   // Up to `max` rows with seq > `after` (0 = from the first), committed ones
   // and then the open batch's, in seq order, without those deleted by
-  // DeleteOutboxUpTo. Replaces the contents of `out` (empty on failure).
+  // DeleteOutboxUpTo or PruneOutbox, with the sent times of MarkOutboxSent.
+  // Replaces the contents of `out` (empty on failure).
   virtual Status ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) = 0;
+  // Marks the row `seq` sent at `sent_at` (> 0), in the open batch; a row
+  // that is not there (pruned, never committed) is ignored.
+  virtual Status MarkOutboxSent(uint64_t seq, TimePoint sent_at) = 0;
+  // Deletes, in the open batch, the sent rows whose sent_at is before
+  // `sent_before`, looking at no more than `max_rows` rows from the first
+  // (rows not yet sent are skipped, not deleted): one small slice of
+  // pruning per call, so a commit never stalls on it. Returns how many rows
+  // it deleted.
+  virtual Result<size_t> PruneOutbox(TimePoint sent_before, size_t max_rows) = 0;
   // Deletes every row with seq <= `seq` that exists now (committed or in the
   // batch), in the open batch: gone from ListOutbox at once, from the store
   // at Commit(). Rows appended later are not affected.

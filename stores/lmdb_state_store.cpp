@@ -222,6 +222,18 @@ Status LmdbStateStore::DeleteOutboxUpTo(uint64_t seq) {
   return Status::Ok();
 }
 
+Status LmdbStateStore::MarkOutboxSent(uint64_t seq, TimePoint sent_at) {
+  if (!impl_->failed.ok()) return impl_->failed;
+  if (sent_at <= 0) return Status::Invalid("MarkOutboxSent: sent_at must be after 1970");
+  impl_->outbox.MarkSent(seq, sent_at);
+  return Status::Ok();
+}
+
+Result<size_t> LmdbStateStore::PruneOutbox(TimePoint sent_before, size_t max_rows) {
+  if (!impl_->failed.ok()) return impl_->failed;
+  return impl_->outbox.Prune(sent_before, max_rows);
+}
+
 Status LmdbStateStore::ListCustomerIds(std::string_view after, size_t max, std::vector<std::string>& out) {
   if (!impl_->failed.ok()) {
     out.clear();

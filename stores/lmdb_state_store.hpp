@@ -15,7 +15,7 @@
 //   rule_stats  "<rule name>\x1f<outcome kind name>" -> 8-byte big-endian count
 //   timers      16-byte timer key (due with its sign bit flipped, then seq, both
 //               big-endian; stores/timer_codec.hpp) -> EncodeTimer bytes
-//   outbox      8-byte big-endian seq -> the row's bytes
+//   outbox      8-byte big-endian seq -> 8-byte big-endian sent_at (0: not sent), the row's bytes
 //   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian,
 //               "next_timer_seq", "next_outbox_seq" -> 8-byte big-endian
 //               (above every stored seq of their table)
@@ -128,6 +128,8 @@ class LmdbStateStore final : public StateStore {
   Result<uint64_t> AppendOutbox(std::string_view bytes) override;
   Status ListOutbox(uint64_t after, size_t max, std::vector<OutboxRow>& out) override;
   Status DeleteOutboxUpTo(uint64_t seq) override;
+  Status MarkOutboxSent(uint64_t seq, TimePoint sent_at) override;
+  Result<size_t> PruneOutbox(TimePoint sent_before, size_t max_rows) override;
   // Ids are listed in the byte order of their stored keys, which is the ids'
   // byte order except between ids too long for an LMDB key (hashed, see
   // above) that share their first 256 bytes.

@@ -33,19 +33,26 @@ class Outbox {
   // The action added last; nullptr when the batch holds none.
   const Action* LastAction() const { return used_actions_ == 0 ? nullptr : &actions_[used_actions_ - 1]; }
 
+  // Visits everything in order: `on_action(action, rule)` and
+  // `on_dead(dead)` return a Status; stops at the first failure. Does not clear.
+  template <typename OnAction, typename OnDead>
+  Status ForEach(OnAction on_action, OnDead on_dead) const {
+    for (const Entry& e : order_) {
+      PATRON_RETURN_IF_ERROR(e.dead ? on_dead(dead_[e.index]) : on_action(actions_[e.index], e.rule));
+    }
+    return Status::Ok();
+  }
   // Publishes everything in order; `on_action(action, rule)` is called after
   // each action is published. Stops at the first failure. Does not clear.
   template <typename OnAction>
   Status PublishTo(ActionSink& sink, OnAction on_action) const {
-    for (const Entry& e : order_) {
-      if (e.dead) {
-        PATRON_RETURN_IF_ERROR(sink.PublishDead(dead_[e.index]));
-      } else {
-        PATRON_RETURN_IF_ERROR(sink.Publish(actions_[e.index]));
-        on_action(actions_[e.index], e.rule);
-      }
-    }
-    return Status::Ok();
+    return ForEach(
+        [&](const Action& action, uint32_t rule) {
+          PATRON_RETURN_IF_ERROR(sink.Publish(action));
+          on_action(action, rule);
+          return Status::Ok();
+        },
+        [&](const DeadLetter& dead) { return sink.PublishDead(dead); });
   }
   // Empties the batch (keeping the Action objects for reuse).
   void Clear() {

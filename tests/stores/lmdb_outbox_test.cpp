@@ -185,3 +185,44 @@ TEST_CASE("outbox: a store written before the outbox table existed gains it at t
 
 }  // namespace
 }  // namespace patron
+
+namespace patron {
+namespace {
+
+TEST_CASE("outbox: rows marked sent become tombstones that survive a restart, until pruned") {
+  testing::TempDir dir;
+  {
+    auto store = testing::OpenStore(dir);
+    for (const char* bytes : {"r1", "r2", "r3", "r4"}) Append(*store, bytes);
+    REQUIRE(store->Commit().ok());
+    REQUIRE(store->MarkOutboxSent(1, 100).ok());
+    REQUIRE(store->MarkOutboxSent(3, 300).ok());
+    REQUIRE(store->MarkOutboxSent(77, 300).ok());  // not there: ignored
+    // Seen in the batch at once ...
+    CHECK(List(*store) == Rows{{1, "r1", 100}, {2, "r2", 0}, {3, "r3", 300}, {4, "r4", 0}});
+    // ... and a row appended and marked in the same batch keeps its mark.
+    CHECK(Append(*store, "r5") == 5);
+    REQUIRE(store->MarkOutboxSent(5, 50).ok());
+    REQUIRE(store->Commit().ok());
+  }
+  auto store = testing::OpenStore(dir);
+  CHECK(List(*store) == Rows{{1, "r1", 100}, {2, "r2", 0}, {3, "r3", 300}, {4, "r4", 0}, {5, "r5", 50}});
+  // A slice looks at no more rows than asked: the first two hold one old tombstone.
+  auto pruned = store->PruneOutbox(200, 2);
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 1);
+  CHECK(List(*store) == Rows{{2, "r2", 0}, {3, "r3", 300}, {4, "r4", 0}, {5, "r5", 50}});
+  // The next slice goes on past the rows not yet sent; a young tombstone stays.
+  pruned = store->PruneOutbox(200, 10);
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == 1);
+  CHECK(List(*store) == Rows{{2, "r2", 0}, {3, "r3", 300}, {4, "r4", 0}});
+  REQUIRE(store->Commit().ok());
+  store.reset();
+  store = testing::OpenStore(dir);
+  CHECK(List(*store) == Rows{{2, "r2", 0}, {3, "r3", 300}, {4, "r4", 0}});
+  CHECK_FALSE(store->MarkOutboxSent(2, 0).ok());  // a sent time must be given
+}
+
+}  // namespace
+}  // namespace patron

@@ -68,6 +68,8 @@ enum class StoreOp : uint8_t {
   kAppendOutbox,
   kListOutbox,
   kDeleteOutboxUpTo,
+  kMarkOutboxSent,
+  kPruneOutbox,
   kCommit,
 };
 inline constexpr size_t kStoreOpCount = static_cast<size_t>(StoreOp::kCommit) + 1;
@@ -79,7 +81,7 @@ inline std::string_view StoreOpName(StoreOp op) {
       "PutIdentity",      "IsProcessed",      "MarkProcessed", "FindKeyedState",  "PutKeyedState",
       "DeleteKeyedState", "RecordOutcome",    "NextTimerSeq",  "PutTimer",        "DeleteTimer",
       "NextDueTimer",     "EarliestTimerDue", "TimerCount",    "ListCustomerIds", "AppendOutbox",
-      "ListOutbox",       "DeleteOutboxUpTo", "Commit"};
+      "ListOutbox",       "DeleteOutboxUpTo", "MarkOutboxSent", "PruneOutbox",   "Commit"};
   return kNames[static_cast<size_t>(op)];
 }
 
@@ -97,6 +99,8 @@ inline bool IsWrite(StoreOp op) {
     case StoreOp::kDeleteTimer:
     case StoreOp::kAppendOutbox:
     case StoreOp::kDeleteOutboxUpTo:
+    case StoreOp::kMarkOutboxSent:
+    case StoreOp::kPruneOutbox:
     case StoreOp::kCommit:
       return true;
     default:
@@ -250,6 +254,14 @@ class FaultInjectingStore final : public StateStore {
   Status DeleteOutboxUpTo(uint64_t seq) override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kDeleteOutboxUpTo));
     return base_->DeleteOutboxUpTo(seq);
+  }
+  Status MarkOutboxSent(uint64_t seq, TimePoint sent_at) override {
+    PATRON_RETURN_IF_ERROR(Enter(StoreOp::kMarkOutboxSent));
+    return base_->MarkOutboxSent(seq, sent_at);
+  }
+  Result<size_t> PruneOutbox(TimePoint sent_before, size_t max_rows) override {
+    PATRON_RETURN_IF_ERROR(Enter(StoreOp::kPruneOutbox));
+    return base_->PruneOutbox(sent_before, max_rows);
   }
   Status Commit() override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kCommit));

@@ -1,0 +1,91 @@
+#include "actions/outbox_encoder.hpp"
+
+#include <algorithm>
+
+#include <spdlog/logger.h>
+
+#include "actions/action_json.hpp"
+#include "actions/outbox_row.hpp"
+#include "base/stable_hash.hpp"
+
+namespace patron {
+
+namespace {
+
+// The id of a dead letter: the same rejected message and reason give the
+// same id, so a redelivery's dead letter is dropped by the stream.
+std::string DeadLetterId(const DeadLetter& dead) {
+  return "dead-" + Hex64(StableHash({dead.subject, dead.reason, dead.message}));
+}
+
+// The longest prefix of `text` of at most `max` bytes that does not end
+// inside a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+}  // namespace
+
+OutboxEncoder::OutboxEncoder(OutboxEncoderOptions options)
+    : options_(std::move(options)), dead_subject_(DeadLetterSubject(options_.subject_prefix)) {}
+
+void OutboxEncoder::AppendRow(OutboxTarget target, std::string_view id, std::string_view address,
+                              std::vector<std::string>& rows) {
+  OutboxMessage m;
+  m.target = target;
+  m.id.assign(id);
+  m.address.assign(address);
+  if (options_.max_payload == 0 || payload_.size() <= options_.max_payload) {
+    m.payload = payload_;
+  } else {
+    ++oversized_;
+    if (options_.logger) {
+      options_.logger->error("action {} is {} bytes, above the server's max payload of {}: sent as a dead letter",
+                             id, payload_.size(), options_.max_payload);
+    }
+    DeadLetter dead;
+    dead.reason = "action " + std::string(id) + " for " + std::string(address) + " is " +
+                  std::to_string(payload_.size()) + " bytes, above the server's max payload of " +
+                  std::to_string(options_.max_payload) + ": not sent";
+    // JSON escaping may grow text up to 6 times: keep the dead letter well inside the limit.
+    dead.message.assign(Utf8Prefix(payload_, options_.max_payload / 8));
+    m.target = OutboxTarget::kNats;
+    m.id = DeadLetterId(dead);
+    m.address = dead_subject_;
+    AppendDeadLetterJson(m.payload, dead);
+  }
+  EncodeOutboxRow(m, rows.emplace_back());
+}
+
+Status OutboxEncoder::EncodeAction(const Action& action, std::vector<std::string>& rows) {
+  payload_.clear();
+  AppendActionJson(payload_, action);
+  AppendRow(OutboxTarget::kNats, action.id, ActionSubject(action, options_.subject_prefix), rows);
+  if (action.kind == ActionKind::kWebhook) {
+    if (options_.webhook_endpoints.count(action.endpoint) != 0) {
+      payload_.clear();
+      AppendActionJson(payload_, action);
+      AppendRow(OutboxTarget::kWebhook, action.id, action.endpoint, rows);
+    } else if (options_.logger) {
+      options_.logger->warn("webhook endpoint '{}' of rule '{}' is not configured; action {} not POSTed",
+                            action.endpoint, action.rule, action.id);
+    }
+  }
+  return Status::Ok();
+}
+
+Status OutboxEncoder::EncodeDead(const DeadLetter& dead, std::vector<std::string>& rows) {
+  payload_.clear();
+  AppendDeadLetterJson(payload_, dead);
+  AppendRow(OutboxTarget::kNats, DeadLetterId(dead), dead_subject_, rows);
+  return Status::Ok();
+}
+
+void OutboxEncoder::Committed(std::vector<OutboxRow>& rows) {
+  if (options_.on_committed) options_.on_committed(rows);
+}
+
+}  // namespace patron
