@@ -27,6 +27,7 @@
 #include "engine/action_sink.hpp"
 #include "engine/clock.hpp"
 #include "engine/evaluation_observer.hpp"
+#include "engine/intake_limits.hpp"
 #include "engine/state_store.hpp"
 #include "model/delivery.hpp"
 
@@ -65,6 +66,8 @@ struct EngineOptions {
   // for explanations and reports; null (the default) observes nothing. Must
   // outlive the engine.
   EvaluationObserver* observer = nullptr;
+  // Size, depth, time and length limits at the door (engine/intake_limits.hpp).
+  IntakeLimits limits;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -86,6 +89,8 @@ struct EngineStats {
   uint64_t timers_fired = 0;      // timers that came due and ran
   uint64_t timers_cancelled = 0;  // timers removed before they came due (re-armed, B arrived, date changed)
   uint64_t broadcast_customers = 0;  // customers visited by schedule broadcasts
+  uint64_t texts_cut = 0;            // ticket titles and reminder texts cut to IntakeLimits::max_text_bytes
+  uint64_t timers_refused = 0;       // timers not armed: due after 9999-12-31T23:59:59Z
 };
 
 class Engine {
