@@ -2,7 +2,9 @@
 
 #include <array>
 
+#include "base/base64.hpp"
 #include "base/json_writer.hpp"
+#include "base/stable_hash.hpp"
 
 namespace patron {
 namespace {
@@ -162,6 +164,14 @@ void AppendDeadLetterJson(std::string& out, const DeadLetter& dead) {
   if (!dead.subject.empty()) w.String("subject", dead.subject);
   if (dead.origin.kind == DeliveryToken::Kind::kLine) w.Int("line", dead.origin.value);
   w.String("message", dead.message);
+  if (dead.message_binary) {
+    std::string base64;
+    AppendBase64(base64, dead.message);
+    w.String("message_base64", base64);
+  }
+  w.Int("message_bytes", dead.message_bytes);
+  w.String("message_hash", Hex64(dead.message_hash));
+  if (dead.message_cut) w.Bool("message_cut", true);
   w.End();
 }
 

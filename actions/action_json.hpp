@@ -37,9 +37,14 @@ std::string ActionSubject(const Action& action, std::string_view prefix);
 // "<prefix>.dead".
 std::string DeadLetterSubject(std::string_view prefix);
 
-// Appends {"reason":..,"subject":..,"line":..,"message":..} (decision 6):
-// subject omitted when empty, line (dead.origin) only for a message read from
-// a file. No newline.
+// Appends {"reason":..,"subject":..,"line":..,"message":..,"message_base64":..,
+// "message_bytes":..,"message_hash":..,"message_cut":true} (decision 6, and
+// docs/architecture.md "Bad input at the door"): subject omitted when empty,
+// line (dead.origin) only for a message read from a file, message_base64
+// (the kept bytes, exact) only for a message that is not valid UTF-8 (in
+// `message` its bad bytes read U+FFFD), message_hash 16 hex digits,
+// message_cut only when `message` is the first bytes of a longer message.
+// No newline.
 void AppendDeadLetterJson(std::string& out, const DeadLetter& dead);
 
 }  // namespace patron

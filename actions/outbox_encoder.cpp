@@ -6,6 +6,7 @@
 
 #include "actions/action_json.hpp"
 #include "actions/outbox_row.hpp"
+#include "base/json_string.hpp"
 #include "base/stable_hash.hpp"
 
 namespace patron {
@@ -16,15 +17,6 @@ namespace {
 // same id, so a redelivery's dead letter is dropped by the stream.
 std::string DeadLetterId(const DeadLetter& dead) {
   return "dead-" + Hex64(StableHash({dead.subject, dead.reason, dead.message}));
-}
-
-// The longest prefix of `text` of at most `max` bytes that does not end
-// inside a UTF-8 sequence.
-std::string_view Utf8Prefix(std::string_view text, size_t max) {
-  if (text.size() <= max) return text;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  return text.substr(0, n);
 }
 
 }  // namespace
@@ -50,8 +42,11 @@ void OutboxEncoder::AppendRow(OutboxTarget target, std::string_view id, std::str
     dead.reason = "action " + std::string(id) + " for " + std::string(address) + " is " +
                   std::to_string(payload_.size()) + " bytes, above the server's max payload of " +
                   std::to_string(options_.max_payload) + ": not sent";
-    // JSON escaping may grow text up to 6 times: keep the dead letter well inside the limit.
-    dead.message.assign(Utf8Prefix(payload_, options_.max_payload / 8));
+    // Its start, escaped well inside the limit (escaping may grow text 6 times).
+    dead.message.assign(payload_.substr(0, JsonEscapedPrefix(payload_, options_.max_payload / 2)));
+    dead.message_bytes = payload_.size();
+    dead.message_hash = StableHash({payload_});
+    dead.message_cut = true;
     m.target = OutboxTarget::kNats;
     m.id = DeadLetterId(dead);
     m.address = dead_subject_;

@@ -3,41 +3,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/utf8.hpp"
+
 namespace patron {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence starting at s[i] (a byte >= 0x80), or 0.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0)
-      lo = 0xA0;  // no overlong forms
-    else if (c == 0xED)
-      hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0)
-      lo = 0x90;
-    else if (c == 0xF4)
-      hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return len;
-}
 
 // Length of the leading run of `text` that is copied verbatim: printable
 // ASCII other than '"' and '\\'. Eight bytes at a time (SWAR).
@@ -118,6 +89,32 @@ void AppendJsonString(std::string& out, std::string_view text) {
   }
   flush(i);
   out += '"';
+}
+
+size_t JsonEscapedPrefix(std::string_view text, size_t max_rendered) {
+  size_t rendered = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t bytes = 1;  // input bytes of this character
+    size_t out = 1;    // its rendered size
+    if (c >= 0x80) {
+      bytes = Utf8SequenceLength(text, i);
+      out = bytes;
+      if (bytes == 0) {  // rendered as U+FFFD
+        bytes = 1;
+        out = 3;
+      }
+    } else if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+      out = 2;
+    } else if (c < 0x20) {
+      out = 6;
+    }
+    if (rendered + out > max_rendered) break;
+    rendered += out;
+    i += bytes;
+  }
+  return i;
 }
 
 }  // namespace patron

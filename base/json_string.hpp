@@ -13,4 +13,9 @@ namespace patron {
 // an invalid UTF-8 sequence by U+FFFD, so the output is always valid JSON.
 void AppendJsonString(std::string& out, std::string_view text);
 
+// The length of the longest prefix of `text`, ending at a character
+// boundary, that AppendJsonString renders in at most `max_rendered` bytes
+// (the quotes not counted). text.size() when the whole fits.
+size_t JsonEscapedPrefix(std::string_view text, size_t max_rendered);
+
 }  // namespace patron

@@ -17,6 +17,9 @@ inline constexpr Duration kMicrosPerSecond = 1'000'000;
 inline constexpr Duration kMicrosPerMinute = 60 * kMicrosPerSecond;
 inline constexpr Duration kMicrosPerHour = 60 * kMicrosPerMinute;
 inline constexpr Duration kMicrosPerDay = 24 * kMicrosPerHour;
+// The last whole second RFC 3339 can write (four-digit years): 9999-12-31T23:59:59Z.
+// No action carries a later time and no timer is due after it.
+inline constexpr TimePoint kLastRfc3339Time = 253'402'300'799 * kMicrosPerSecond;
 
 struct CivilDate {
   int32_t year = 1970;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <toml++/toml.h>
 
@@ -125,6 +126,32 @@ class TableReader {
   std::set<std::string> known_;
 };
 
+// The [engine] keys of IntakeLimits.
+Status ReadLimits(TableReader& r, IntakeLimits& limits) {
+  auto size = [&](const LimitRange& range, size_t& field) {
+    int64_t v = static_cast<int64_t>(field);
+    PATRON_RETURN_IF_ERROR(r.Integer(range.key, range.min, range.max, v));
+    field = static_cast<size_t>(v);
+    return Status::Ok();
+  };
+  PATRON_RETURN_IF_ERROR(size(kEventBytesRange, limits.max_event_bytes));
+  PATRON_RETURN_IF_ERROR(size(kJsonDepthRange, limits.max_json_depth));
+  PATRON_RETURN_IF_ERROR(size(kIdentifierBytesRange, limits.max_identifier_bytes));
+  PATRON_RETURN_IF_ERROR(size(kDeadMessageBytesRange, limits.max_dead_message_bytes));
+  PATRON_RETURN_IF_ERROR(size(kTextBytesRange, limits.max_text_bytes));
+  int64_t hours = limits.max_future_skew / kMicrosPerHour;
+  PATRON_RETURN_IF_ERROR(r.Integer(kFutureSkewHoursRange.key, kFutureSkewHoursRange.min, kFutureSkewHoursRange.max, hours));
+  limits.max_future_skew = hours * kMicrosPerHour;
+  std::string earliest;
+  PATRON_RETURN_IF_ERROR(r.String("earliest_event_time", earliest));
+  if (!earliest.empty()) {
+    std::optional<TimePoint> t = ParseRfc3339(earliest);
+    if (!t) return Status::Invalid("engine.earliest_event_time '" + earliest + "' is not an RFC 3339 time with an offset");
+    limits.earliest_event_time = *t;
+  }
+  return Status::Ok();
+}
+
 Status ApplyDocument(const toml::table& doc, std::string_view source, const std::string& base_dir,
                      Config& config) {
   static constexpr std::string_view kSections[] = {"nats", "engine", "webhooks", "log"};
@@ -166,6 +193,7 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     config.batch_interval_ms = static_cast<int>(interval);
     PATRON_RETURN_IF_ERROR(r.Bool("mask_staff_phones", config.mask_staff_phones));
     PATRON_RETURN_IF_ERROR(r.DurationText("late_grace", 0, kMaxLateGrace, config.late_grace));
+    PATRON_RETURN_IF_ERROR(ReadLimits(r, config.limits));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
   if (const toml::table* webhooks = doc["webhooks"].as_table()) {
@@ -223,6 +251,15 @@ Status ValidateConfig(const Config& config) {
   if (config.batch_interval_ms < 1 || config.batch_interval_ms > kMaxBatchIntervalMs) {
     return Status::Invalid("batch interval must be between 1 and " + std::to_string(kMaxBatchIntervalMs) +
                            " ms");
+  }
+  const IntakeLimits& l = config.limits;
+  for (auto [range, value] : {std::pair{kEventBytesRange, l.max_event_bytes}, {kJsonDepthRange, l.max_json_depth},
+                              {kIdentifierBytesRange, l.max_identifier_bytes},
+                              {kDeadMessageBytesRange, l.max_dead_message_bytes}, {kTextBytesRange, l.max_text_bytes},
+                              {kFutureSkewHoursRange, static_cast<size_t>(l.max_future_skew / kMicrosPerHour)}}) {
+    if (static_cast<int64_t>(value) < range.min || static_cast<int64_t>(value) > range.max)
+      return Status::Invalid(std::string(range.key) + " must be between " + std::to_string(range.min) + " and " +
+                             std::to_string(range.max) + ", not " + std::to_string(value));
   }
   if (config.log_format != "text" && config.log_format != "json") {
     return Status::Invalid("log format must be 'text' or 'json', not '" + config.log_format + "'");

@@ -14,6 +14,7 @@
 //   batch_interval_ms = 10
 //   mask_staff_phones = true
 //   late_grace = "5s"           # run: timers fire 5 s after they fall due
+//   max_event_bytes = 1048576   # and the other limits of IntakeLimits
 //   [webhooks]
 //   crm = "http://127.0.0.1:8080/patron"
 //   [log]
@@ -31,6 +32,7 @@
 
 #include "base/result.hpp"
 #include "base/time.hpp"
+#include "engine/intake_limits.hpp"
 
 namespace patron::cli {
 
@@ -58,6 +60,11 @@ struct Config {
   // clock passes its due time plus this grace for late events
   // (runtime/live_clock.hpp); 0 allowed.
   Duration late_grace = 5 * kMicrosPerSecond;
+  // [engine] max_event_bytes, max_json_depth, max_identifier_bytes,
+  // max_future_skew_hours, earliest_event_time (RFC 3339),
+  // max_dead_message_bytes, max_text_bytes: the limits at the door
+  // (engine/intake_limits.hpp). time_reference is never read from here.
+  IntakeLimits limits;
   // [webhooks] name = "http://host:port/path": endpoints for `webhook "<name>"`.
   std::map<std::string, std::string> webhooks;
   // [log] format: "text" (human-readable) or "json" (one object per line).
@@ -70,6 +77,18 @@ struct Config {
 inline constexpr size_t kMaxBatchSize = 1'000'000;
 inline constexpr int kMaxBatchIntervalMs = 60'000;
 inline constexpr Duration kMaxLateGrace = kMicrosPerDay;
+
+// The range each IntakeLimits setting may take, for the file and the flags.
+struct LimitRange {
+  const char* key;   // [engine] key; the flag is the key with '-' for '_'
+  int64_t min, max;  // inclusive
+};
+inline constexpr LimitRange kEventBytesRange{"max_event_bytes", 256, int64_t{64} << 20};
+inline constexpr LimitRange kJsonDepthRange{"max_json_depth", 2, 10'000};
+inline constexpr LimitRange kIdentifierBytesRange{"max_identifier_bytes", 8, 65'536};
+inline constexpr LimitRange kFutureSkewHoursRange{"max_future_skew_hours", 0, 24 * 366 * 100};
+inline constexpr LimitRange kDeadMessageBytesRange{"max_dead_message_bytes", 256, int64_t{64} << 20};
+inline constexpr LimitRange kTextBytesRange{"max_text_bytes", 16, int64_t{1} << 20};
 
 // Parses TOML text named `source_name` (for messages) over `base`: settings
 // present in the text replace those of `base`. Relative `rules` and `data`
@@ -84,7 +103,7 @@ Result<Config> ParseConfigText(std::string_view text, std::string_view source_na
 Result<Config> LoadConfigFile(const std::string& path, const Config& base = {});
 
 // Checks values that any source (file or flag) may get wrong: batch size and
-// interval within limits, a known log format and level, a subject prefix
+// interval within limits, the intake limits within their LimitRange, a known log format and level, a subject prefix
 // that is a valid NATS subject without wildcards, nats:// (or tls://) and
 // http:// URLs (the webhook sink speaks plain HTTP only). kInvalidArgument naming the setting.
 Status ValidateConfig(const Config& config);

@@ -15,6 +15,7 @@
 #include "runtime/line_source.hpp"
 #include "runtime/replay.hpp"
 #include "runtime/rule_loading.hpp"
+#include "runtime/system_clock.hpp"
 
 namespace patron::cli {
 namespace {
@@ -52,7 +53,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
       "dead", po::value<std::string>()->value_name("FILE"),
       "write rejected lines here, one JSON object each");
   AddSettingFlags(options,
-                  {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones, kFlagConfig});
+                  {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones, kFlagConfig, kFlagLimits});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
 
@@ -88,6 +89,10 @@ int ReplayCommand(const std::vector<std::string>& args) {
   replay.until = until;
   replay.batch_size = config->batch_size;
   replay.engine.mask_staff_phones = config->mask_staff_phones;
+  replay.engine.limits = config->limits;
+  // Event time knows no "now" before the first event: the skew counts from
+  // the wall clock at the start too (docs/architecture.md "Bad input at the door").
+  replay.engine.limits.time_reference = runtime::SystemClock().Now();
   auto result = runtime::Replay(rules, **events, **jsonl, replay);
   if (!result.ok()) return Failure(kName, result.status().ToString());
   if (Status flushed = (*jsonl)->Flush(); !flushed.ok()) return Failure(kName, flushed.message());

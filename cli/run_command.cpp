@@ -54,7 +54,7 @@ int RunCommand(const std::vector<std::string>& args) {
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
                             kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLateGrace, kFlagLogFormat, kFlagLogLevel});
+                            kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -81,6 +81,7 @@ int RunCommand(const std::vector<std::string>& args) {
   live.data_dir = config->data_dir;
   live.webhooks = config->webhooks;
   live.mask_staff_phones = config->mask_staff_phones;
+  live.limits = config->limits;  // the wall clock is the engine's: time_reference stays unset
   live.batch_size = config->batch_size;
   live.batch_interval = std::chrono::milliseconds(config->batch_interval_ms);
   live.late_grace = config->late_grace;

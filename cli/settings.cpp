@@ -2,9 +2,74 @@
 
 #include "base/duration_text.hpp"
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
+#include "base/time.hpp"
+
 namespace patron::cli {
+
+namespace {
+
+// --max-event-bytes for "max_event_bytes".
+std::string FlagOf(const LimitRange& range) {
+  std::string flag = range.key;
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return flag;
+}
+
+void AddLimitFlags(po::options_description& options, const IntakeLimits& d) {
+  auto size = [&](const LimitRange& range, const char* help, size_t value) {
+    options.add_options()(FlagOf(range).c_str(), po::value<int64_t>()->value_name("N"),
+                          (std::string(help) + " (default " + std::to_string(value) + ")").c_str());
+  };
+  size(kEventBytesRange, "reject an event larger than N bytes, before parsing", d.max_event_bytes);
+  size(kJsonDepthRange, "reject JSON nested deeper than N levels", d.max_json_depth);
+  size(kIdentifierBytesRange, "reject an id, source or customer identifier longer than N bytes",
+       d.max_identifier_bytes);
+  size(kFutureSkewHoursRange, "reject an event time more than N hours ahead of now",
+       static_cast<size_t>(d.max_future_skew / kMicrosPerHour));
+  options.add_options()("earliest-event-time", po::value<std::string>()->value_name("T"),
+                        ("reject an event time before this RFC 3339 time (default " +
+                         FormatRfc3339Utc(d.earliest_event_time) + ")")
+                            .c_str());
+  size(kDeadMessageBytesRange, "keep at most N bytes (as written) of a rejected message in its dead letter",
+       d.max_dead_message_bytes);
+  size(kTextBytesRange, "cut a ticket title or reminder text to N bytes, ending with an ellipsis", d.max_text_bytes);
+}
+
+// The limit flags given, over `limits`.
+Status ReadLimitFlags(const po::variables_map& vm, IntakeLimits& limits) {
+  auto size = [&](const LimitRange& range, size_t& field) {
+    const std::string flag = FlagOf(range);
+    if (vm.count(flag) == 0) return;
+    const int64_t v = vm[flag].as<int64_t>();
+    field = v < 0 ? SIZE_MAX : static_cast<size_t>(v);  // out of range: ValidateConfig names it
+  };
+  size(kEventBytesRange, limits.max_event_bytes);
+  size(kJsonDepthRange, limits.max_json_depth);
+  size(kIdentifierBytesRange, limits.max_identifier_bytes);
+  size(kDeadMessageBytesRange, limits.max_dead_message_bytes);
+  size(kTextBytesRange, limits.max_text_bytes);
+  const std::string skew = FlagOf(kFutureSkewHoursRange);
+  if (vm.count(skew) != 0) {
+    const int64_t hours = vm[skew].as<int64_t>();
+    if (hours < 0 || hours > kFutureSkewHoursRange.max)
+      return Status::Invalid("--" + skew + " must be between 0 and " + std::to_string(kFutureSkewHoursRange.max));
+    limits.max_future_skew = hours * kMicrosPerHour;
+  }
+  if (vm.count("earliest-event-time") != 0) {
+    const std::string text = vm["earliest-event-time"].as<std::string>();
+    std::optional<TimePoint> t = ParseRfc3339(text);
+    if (!t) return Status::Invalid("--earliest-event-time '" + text + "' is not an RFC 3339 time with an offset");
+    limits.earliest_event_time = *t;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 void AddSettingFlags(po::options_description& options, std::initializer_list<const char*> names) {
   const Config defaults;
@@ -57,6 +122,8 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
     } else if (name == kFlagLogLevel) {
       options.add_options()(kFlagLogLevel, po::value<std::string>()->value_name("LEVEL"),
                             "trace, debug, info (default), warn, error or off");
+    } else if (name == kFlagLimits) {
+      AddLimitFlags(options, defaults.limits);
     }
   }
 }
@@ -99,6 +166,7 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
     }
     config.late_grace = *grace;
   }
+  PATRON_RETURN_IF_ERROR(ReadLimitFlags(vm, config.limits));
   PATRON_RETURN_IF_ERROR(ValidateConfig(config));
   PATRON_RETURN_IF_ERROR(CheckTimezone(config.timezone));
   return config;

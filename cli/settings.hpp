@@ -22,6 +22,10 @@ inline constexpr const char* kFlagWebhook = "webhook";
 inline constexpr const char* kFlagLogFormat = "log-format";
 inline constexpr const char* kFlagLogLevel = "log-level";
 inline constexpr const char* kFlagLateGrace = "late-grace";
+// The intake limits, all at once: --max-event-bytes, --max-json-depth,
+// --max-identifier-bytes, --max-future-skew-hours, --earliest-event-time,
+// --max-dead-message-bytes, --max-text-bytes.
+inline constexpr const char* kFlagLimits = "limits";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

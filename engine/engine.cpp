@@ -9,6 +9,7 @@
 
 #include "engine/engine.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <boost/json/serialize.hpp>
@@ -21,8 +22,10 @@
 #include "engine/graph.hpp"
 #include "engine/internal/action_runner.hpp"
 #include "engine/internal/customer_resolver.hpp"
+#include "engine/internal/dead_letter.hpp"
 #include "engine/internal/declared_fields.hpp"
 #include "engine/internal/outbox.hpp"
+#include "engine/internal/reason_text.hpp"
 #include "engine/internal/rule_counters.hpp"
 #include "engine/internal/rule_runner.hpp"
 #include "engine/internal/timer_arming.hpp"
@@ -53,7 +56,12 @@ struct RuleSetParts {
 
 struct Engine::Impl {
   Impl(const CompiledRules& rules, StateStore& store, ActionSink& sink, Clock& clock, EngineOptions options)
-      : store_(store), sink_(sink), clock_(clock), options_(std::move(options)), log_(options_.logger.get()) {
+      : store_(store),
+        sink_(sink),
+        clock_(clock),
+        options_(std::move(options)),
+        log_(options_.logger.get()),
+        decoder_(options_.limits) {
     Build(rules);
   }
 
@@ -70,7 +78,9 @@ struct Engine::Impl {
   Result<bool> FireDue(size_t max_slices);
   Status Commit();
   Status CommitToOutbox(OutboxWriter& writer);
-  void Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin);
+  void Reject(std::string_view message, std::string reason, std::string_view subject, DeliveryToken origin);
+  // Why the event's time is outside the accepted window, or nullopt.
+  std::optional<std::string> TimeOutOfRange(const Event& event) const;
 
   StateStore& store_;
   ActionSink& sink_;
@@ -92,11 +102,41 @@ struct Engine::Impl {
   std::vector<OutboxRow> committed_rows_;  // durable outbox: the rows of the commit
 };
 
-void Engine::Impl::Reject(std::string message, std::string reason, std::string_view subject, DeliveryToken origin) {
+void Engine::Impl::Reject(std::string_view message, std::string reason, std::string_view subject,
+                          DeliveryToken origin) {
   ++stats_.rejected;
   if (log_ && log_->should_log(spdlog::level::info))
     log_->info("dead letter: {} (subject '{}')", MaskPhonesInText(reason), subject);
-  outbox_.AddDead(DeadLetter{std::move(message), std::move(reason), std::string(subject), origin});
+  outbox_.AddDead(MakeDeadLetter(message, std::move(reason), subject, origin, options_.limits.max_dead_message_bytes));
+}
+
+namespace {
+
+// "365 days", or "90 s" for a skew that is not whole days.
+std::string DurationText(Duration d) {
+  if (d % kMicrosPerDay == 0) return std::to_string(d / kMicrosPerDay) + " days";
+  return std::to_string(d / kMicrosPerSecond) + " s";
+}
+
+}  // namespace
+
+// Choice beyond the specs: the future is measured from the later of the
+// clock's Now() and IntakeLimits::time_reference (docs/architecture.md "Bad
+// input at the door"), so `run` (wall clock) and `replay` (event time, with
+// the wall clock at its start) refuse the same far-future events.
+std::optional<std::string> Engine::Impl::TimeOutOfRange(const Event& event) const {
+  const IntakeLimits& limits = options_.limits;
+  if (event.time < limits.earliest_event_time)
+    return "time " + Quote(event.time_text) + " is before the earliest accepted, " +
+           FormatRfc3339Utc(limits.earliest_event_time);
+  const TimePoint reference = std::max(clock_.Now(), limits.time_reference);
+  if (reference == INT64_MIN) return std::nullopt;
+  const TimePoint latest = reference > kLastRfc3339Time - limits.max_future_skew ? kLastRfc3339Time
+                                                                                  : reference + limits.max_future_skew;
+  if (event.time > latest)
+    return "time " + Quote(event.time_text) + " is more than " + DurationText(limits.max_future_skew) +
+           " ahead of " + FormatRfc3339Utc(reference);
+  return std::nullopt;
 }
 
 Status Engine::Impl::Accept(std::string_view message, std::string_view subject, DeliveryToken token) {
@@ -109,15 +149,15 @@ Status Engine::Impl::Accept(std::string_view message, std::string_view subject, 
     DeliveryToken& token;
     ~Done() { token = {}; }
   } done{accepting_};
-  if (auto reason = decoder_.Decode(message, event_)) {
-    Reject(std::string(message), std::move(*reason), subject, token);
-    return Status::Ok();
+  std::optional<std::string> reason = decoder_.Decode(message, event_);
+  if (!reason) reason = TimeOutOfRange(event_);
+  if (!reason) reason = CheckBuiltinFields(event_);
+  if (!reason) {
+    if (const auto* fields = parts_->rules.Declared(event_.type)) reason = CheckDeclaredFields(event_, *fields);
   }
-  if (const auto* fields = parts_->rules.Declared(event_.type)) {
-    if (auto reason = CheckDeclaredFields(event_, *fields)) {
-      Reject(std::string(message), std::move(*reason), subject, token);
-      return Status::Ok();
-    }
+  if (reason) {
+    Reject(message, std::move(*reason), subject, token);
+    return Status::Ok();
   }
   // Timers due at or before the event's time fire first.
   // When broadcasts go slice by slice (`patron run`), an event runs none:

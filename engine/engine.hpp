@@ -30,6 +30,7 @@
 #include "engine/clock.hpp"
 #include "engine/evaluation_observer.hpp"
 #include "engine/outbox_writer.hpp"
+#include "engine/intake_limits.hpp"
 #include "engine/state_store.hpp"
 #include "model/delivery.hpp"
 
@@ -78,6 +79,8 @@ struct EngineOptions {
   // at per commit.
   Duration outbox_tombstone_ttl = 10 * kMicrosPerMinute;
   size_t outbox_prune_slice = 512;
+  // Size, depth, time and length limits at the door (engine/intake_limits.hpp).
+  IntakeLimits limits;
 };
 
 // Counters since the engine started. Read on the engine's thread.
@@ -108,6 +111,8 @@ struct EngineStats {
   uint64_t outbox_sent = 0;          // ... marked sent
   uint64_t outbox_pruned = 0;        // ... pruned after their tombstone time
   uint64_t undeliverable = 0;        // ... given up (the last retry failed): a dead letter each
+  uint64_t texts_cut = 0;            // ticket titles and reminder texts cut to IntakeLimits::max_text_bytes
+  uint64_t timers_refused = 0;       // timers not armed: due after 9999-12-31T23:59:59Z
 };
 
 class Engine {

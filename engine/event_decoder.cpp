@@ -8,8 +8,13 @@
 // - data.store and data.customer: as engine/event_data.hpp reads them.
 // - "data": null counts as no data.
 // - A type is one or more identifiers ([A-Za-z_][A-Za-z0-9_]*) joined by dots.
-// - JSON nested deeper than Boost.JSON's default 32 levels is rejected as
-//   "not valid JSON at offset N: too deep"; invalid UTF-8 is a syntax error.
+// - The size limit is checked before parsing; nesting, repeated keys and
+//   numbers out of range while parsing (engine/internal/strict_json.hpp);
+//   invalid UTF-8 is named as such, wherever it is.
+// - `id` and `source` longer than IntakeLimits::max_identifier_bytes are
+//   rejected, as are identifiers of data.customer (engine/event_data.hpp).
+// - A leap second (":60") is rejected: Patron's times have none, and
+//   clamping it to :59 would let two different texts name one instant.
 // - Values quoted in reasons are cut to 64 bytes; identifier values (phones)
 //   are never quoted.
 
@@ -17,36 +22,19 @@
 
 #include <memory>
 
-#include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "base/identifier.hpp"
 #include "engine/internal/event_data.hpp"
+#include "engine/internal/reason_text.hpp"
+#include "engine/internal/strict_json.hpp"
 #include "engine/json_arena.hpp"
 
 namespace patron {
 namespace {
 
 namespace json = boost::json;
-
-// Longest value quoted in a rejection reason.
-constexpr size_t kMaxQuoted = 64;
-
-// `text` cut to kMaxQuoted bytes at a UTF-8 boundary, with "..." if cut.
-std::string Quote(std::string_view text) {
-  std::string out = "'";
-  if (text.size() <= kMaxQuoted) {
-    out.append(text);
-  } else {
-    size_t n = kMaxQuoted;
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-    out.append(text.substr(0, n));
-    out += "...";
-  }
-  out += '\'';
-  return out;
-}
 
 // A JSON value as short text for reasons: strings quoted, others serialised.
 std::string Show(const json::value& v) {
@@ -56,11 +44,16 @@ std::string Show(const json::value& v) {
 }
 
 // A required non-empty string attribute; nullopt when fine, else the reason.
-std::optional<std::string> RequiredString(const json::value* v, std::string_view key, std::string& out) {
+// At most `max_bytes` long.
+std::optional<std::string> RequiredString(const json::value* v, std::string_view key, size_t max_bytes,
+                                          std::string& out) {
   if (v == nullptr) return "missing '" + std::string(key) + "'";
   if (!v->is_string()) return "'" + std::string(key) + "' is " + JsonKindName(*v) + ", not a string";
   const json::string& s = v->get_string();
   if (s.empty()) return "'" + std::string(key) + "' is empty";
+  if (s.size() > max_bytes)
+    return "'" + std::string(key) + "' is " + std::to_string(s.size()) + " bytes, over the limit of " +
+           std::to_string(max_bytes);
   out.assign(s.data(), s.size());
   return std::nullopt;
 }
@@ -82,12 +75,16 @@ std::string TimeProblem(std::string_view text) {
   return "time " + Quote(text) + " is not RFC 3339 with an offset";
 }
 
+// "23:59:60": a leap second, in text ParseRfc3339 accepted.
+bool IsLeapSecond(std::string_view time_text) { return time_text.substr(17, 2) == "60"; }
+
 }  // namespace
 
 struct EventDecoder::Impl {
-  // Scratch for the parser's temporaries, so small events need no heap for them.
-  unsigned char temp[4096];
-  json::parser parser{json::storage_ptr(), json::parse_options(), temp, sizeof(temp)};
+  explicit Impl(const IntakeLimits& limits) : limits(limits), parser(limits.max_json_depth) {}
+
+  IntakeLimits limits;
+  StrictJsonParser parser;
   // Where the parsed JSON lives. Event::data keeps it alive (shared
   // storage_ptr); it is reused once nothing allocated in it is left.
   std::shared_ptr<JsonArena> arena = std::make_shared<JsonArena>();
@@ -107,22 +104,20 @@ struct EventDecoder::Impl {
   }
 };
 
-EventDecoder::EventDecoder() : impl_(std::make_unique<Impl>()) {}
+EventDecoder::EventDecoder(const IntakeLimits& limits) : impl_(std::make_unique<Impl>(limits)) {}
 EventDecoder::~EventDecoder() = default;
 
 std::optional<std::string> EventDecoder::Decode(std::string_view message, Event& out) {
-  json::parser& parser = impl_->parser;
+  const IntakeLimits& limits = impl_->limits;
+  if (message.size() > limits.max_event_bytes)
+    return "event is " + std::to_string(message.size()) + " bytes, over the limit of " +
+           std::to_string(limits.max_event_bytes);
   // The previous event's data, usually in the arena, goes first (a plain
   // assignment would keep its storage).
   std::destroy_at(&out.data);
   std::construct_at(&out.data);
-  parser.reset(impl_->NextStorage());
-  boost::system::error_code ec;
-  size_t consumed = parser.write(message.data(), message.size(), ec);
-  if (ec) {
-    return "not valid JSON at offset " + std::to_string(consumed) + ": " + ec.message();
-  }
-  json::value root = parser.release();
+  json::value root;
+  if (auto problem = impl_->parser.Parse(message, impl_->NextStorage(), root)) return problem;
   if (!root.is_object()) return std::string("not a JSON object (") + JsonKindName(root) + ")";
   json::object& obj = root.get_object();
 
@@ -153,9 +148,10 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   if (!spec->is_string() || spec->get_string() != "1.0") {
     return "'specversion' is " + Show(*spec) + ", not \"1.0\"";
   }
-  if (auto r = RequiredString(id, "id", out.id)) return r;
-  if (auto r = RequiredString(source, "source", out.source)) return r;
-  if (auto r = RequiredString(type, "type", out.type)) return r;
+  const size_t max_id = limits.max_identifier_bytes;
+  if (auto r = RequiredString(id, "id", max_id, out.id)) return r;
+  if (auto r = RequiredString(source, "source", max_id, out.source)) return r;
+  if (auto r = RequiredString(type, "type", SIZE_MAX, out.type)) return r;
   if (!IsDottedName(out.type)) return "type " + Quote(out.type) + " is not a dotted name of identifiers";
 
   if (time == nullptr) return std::string("missing 'time'");
@@ -163,6 +159,7 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   std::string_view time_text(time->get_string().data(), time->get_string().size());
   std::optional<TimePoint> parsed = ParseRfc3339(time_text);
   if (!parsed) return TimeProblem(time_text);
+  if (IsLeapSecond(time_text)) return "time " + Quote(time_text) + " is a leap second (:60), which Patron does not keep";
   out.time = *parsed;
   out.time_text.assign(time_text);
 
@@ -172,7 +169,7 @@ std::optional<std::string> EventDecoder::Decode(std::string_view message, Event&
   if (data == nullptr || data->is_null()) return std::nullopt;
   if (!data->is_object()) return std::string("'data' is ") + JsonKindName(*data) + ", not an object";
   json::object& data_obj = data->get_object();
-  if (auto reason = ReadStoreAndCustomer(data_obj, out)) return reason;
+  if (auto reason = ReadStoreAndCustomer(data_obj, out, MalformedField::kReject, max_id)) return reason;
   // Constructed from it, so it keeps the arena's storage: a move, not a copy.
   std::destroy_at(&out.data);
   std::construct_at(&out.data, std::move(data_obj));

@@ -252,24 +252,27 @@ std::optional<TimePoint> AsTime(const Value& v) {
   }
 }
 
+std::optional<Decimal> JsonNumberToDecimal(const boost::json::value& json) {
+  if (const int64_t* i = json.if_int64())
+    return *i < -kMaxDecimalInt || *i > kMaxDecimalInt ? std::nullopt : std::optional(Decimal::FromInt(*i));
+  if (const uint64_t* u = json.if_uint64()) {
+    if (*u > static_cast<uint64_t>(kMaxDecimalInt)) return std::nullopt;
+    return Decimal::FromInt(static_cast<int64_t>(*u));
+  }
+  if (const double* d = json.if_double()) return Decimal::FromDouble(*d);
+  return std::nullopt;
+}
+
 Value FromJson(const boost::json::value& json, Arena& arena) {
   switch (json.kind()) {
     case boost::json::kind::null:
       return {};
     case boost::json::kind::bool_:
       return Value::Bool(json.get_bool());
-    case boost::json::kind::int64: {
-      int64_t i = json.get_int64();
-      if (i > kMaxDecimalInt || i < -kMaxDecimalInt) return {};
-      return Value::Number(Decimal::FromInt(i));
-    }
-    case boost::json::kind::uint64: {
-      uint64_t u = json.get_uint64();
-      if (u > static_cast<uint64_t>(kMaxDecimalInt)) return {};
-      return Value::Number(Decimal::FromInt(static_cast<int64_t>(u)));
-    }
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
     case boost::json::kind::double_: {
-      auto d = Decimal::FromDouble(json.get_double());
+      auto d = JsonNumberToDecimal(json);
       return d ? Value::Number(*d) : Value{};
     }
     case boost::json::kind::string: {

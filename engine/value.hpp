@@ -127,6 +127,9 @@ __int128 DivRound(__int128 num, __int128 den);
 // copied (`json` must outlive the result); arrays become lists in `arena`;
 // numbers become decimals (null if out of Decimal's range).
 Value FromJson(const boost::json::value& json, Arena& arena);
+// A JSON number as the Decimal FromJson() makes of it; nullopt when `json`
+// is not a number or does not fit a Decimal (FromJson() then gives null).
+std::optional<Decimal> JsonNumberToDecimal(const boost::json::value& json);
 // A language value as JSON (numbers exact via their decimal text, times as
 // RFC 3339 UTC, dates as YYYY-MM-DD, durations as whole seconds).
 boost::json::value ToJson(const Value& v);

@@ -3,6 +3,7 @@
 // staff-facing phones masked), ready for a sink to serialise as the
 // CloudEvents envelope of events.md "Actions out". Plain data.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -53,10 +54,14 @@ struct Action {
 
 // A message the engine could not accept, with the reason.
 struct DeadLetter {
-  std::string message;  // the bytes received, as text
+  std::string message;  // the bytes received, or their first bytes when `message_cut`
   std::string reason;
   std::string subject;  // NATS subject it came from, if any
   DeliveryToken origin;  // the message's token: a replay's input line, a live intake's sequence
+  uint64_t message_bytes = 0;   // size of the whole message received
+  uint64_t message_hash = 0;    // StableHash({whole message}) (base/stable_hash.hpp)
+  bool message_cut = false;     // `message` is only its first bytes (the dead-letter limit)
+  bool message_binary = false;  // not valid UTF-8: sinks also write `message` as base64
 };
 
 }  // namespace patron

@@ -63,6 +63,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
 
   PartitionOptions partition;
   partition.engine.mask_staff_phones = o.mask_staff_phones;
+  partition.engine.limits = o.limits;
   partition.engine.logger = o.logger;
   partition.engine.max_slices_per_fire = 1;  // a broadcast never stalls intake
   partition.loop.batch_size = o.batch_size;

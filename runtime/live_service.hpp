@@ -37,6 +37,8 @@ struct LiveServiceOptions {
   // Webhook endpoint name -> "http://..." URL.
   std::map<std::string, std::string> webhooks;
   bool mask_staff_phones = true;
+  // What the engine accepts at the door (engine/intake_limits.hpp).
+  IntakeLimits limits;
   size_t batch_size = 4096;
   std::chrono::milliseconds batch_interval{10};
   // Timers fire this long after they fall due, for late events

@@ -22,6 +22,7 @@
 
 #include "base/phone.hpp"
 #include "base/stable_hash.hpp"
+#include "base/utf8.hpp"
 #include "engine/customer/consent.hpp"
 
 namespace patron {
@@ -96,6 +97,10 @@ Action& ActionRunner::StartAction(const CompiledRule& rule, const CompiledAction
   return a;
 }
 
+void ActionRunner::CutText(std::string& text) {
+  if (CutWithEllipsis(text, options_.limits.max_text_bytes)) ++stats_.texts_cut;
+}
+
 void ActionRunner::ProfileChanged(CustomerRecord* customer) {
   store_.MarkDirty(customer);
   evaluator_.CustomerChanged();
@@ -128,7 +133,11 @@ Status ActionRunner::RunAction(const CompiledRule& rule, const CompiledAction& a
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, false, a.code);
       a.value = action.coupon_value;
-      if (action.coupon_valid) a.valid_until = firing.time + *action.coupon_valid;
+      // Clamped to the last instant RFC 3339 can write (docs/architecture.md
+      // "Choices where the contract is silent").
+      if (action.coupon_valid)
+        a.valid_until = firing.time > kLastRfc3339Time - *action.coupon_valid ? kLastRfc3339Time
+                                                                               : firing.time + *action.coupon_valid;
       if (customer != nullptr) {
         auto& coupons = customer->coupons;
         coupons.push_back(IssuedCoupon{a.code, rule.name, firing.time, false});
@@ -152,6 +161,7 @@ Status ActionRunner::RunAction(const CompiledRule& rule, const CompiledAction& a
     case ActionKind::kTicket: {
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.title);
+      CutText(a.title);
       a.priority = action.priority;
       a.role = action.role;
       return Status::Ok();
@@ -159,6 +169,7 @@ Status ActionRunner::RunAction(const CompiledRule& rule, const CompiledAction& a
     case ActionKind::kRemind: {
       Action& a = StartAction(rule, action, firing, customer);
       evaluator_.Render(action.text, mask, a.text);
+      CutText(a.text);
       a.role = action.role;
       return Status::Ok();
     }

@@ -5,7 +5,10 @@
 // in the outbox. `emit` queues an event that runs after the current one,
 // breadth first, up to EngineOptions::max_emit_depth.
 //
-// Choices beyond the specs: with no customer, tag/untag/set/points have
+// Choices beyond the specs: a ticket title or reminder text longer than
+// IntakeLimits::max_text_bytes after rendering is cut at a UTF-8 boundary
+// and ends with "…"; a coupon's valid_until past 9999-12-31T23:59:59Z is
+// clamped to it. With no customer, tag/untag/set/points have
 // nothing to change and are suppressed ("no customer"); a tag already held
 // or an attribute set to its value is a no-op and emits nothing.
 // Internal to engine/; engine thread only.
@@ -53,6 +56,9 @@ class ActionRunner {
   // Fills the members every action has; returns the outbox slot.
   Action& StartAction(const CompiledRule& rule, const CompiledAction& action, const Firing& firing,
                       const CustomerRecord* customer);
+  // A rendered free text (ticket title, reminder text) cut to
+  // IntakeLimits::max_text_bytes with a trailing "…", counted.
+  void CutText(std::string& text);
   // The profile changed under a rule: visible to later rules.
   void ProfileChanged(CustomerRecord* customer);
   // Decision 2's id, appended as 16 hex digits.

@@ -2,6 +2,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "engine/value.hpp"
+
 namespace patron {
 namespace {
 
@@ -45,10 +47,27 @@ bool Conforms(const boost::json::value& v, dsl::ValueType type) {
 
 }  // namespace
 
+std::optional<std::string> CheckNumberFits(const Event& event, std::string_view name, const boost::json::value& v) {
+  if (!v.is_number() || JsonNumberToDecimal(v)) return std::nullopt;
+  return "field '" + std::string(name) + "' of " + event.type +
+         " is a number out of range (decimals hold at most about 9.2e12)";
+}
+
+std::optional<std::string> CheckBuiltinFields(const Event& event) {
+  if (event.type != "order.completed") return std::nullopt;
+  const boost::json::value* amount = event.data.if_contains("amount");
+  return amount != nullptr ? CheckNumberFits(event, "amount", *amount) : std::nullopt;
+}
+
 std::optional<std::string> CheckDeclaredFields(const Event& event, const std::vector<DeclaredField>& fields) {
   for (const DeclaredField& f : fields) {
     const boost::json::value* v = event.data.if_contains(f.name);
-    if (v == nullptr || v->is_null() || Conforms(*v, f.type)) continue;
+    if (v == nullptr || v->is_null()) continue;
+    if (f.type == dsl::ValueType::kNumber && v->is_number()) {
+      if (auto reason = CheckNumberFits(event, f.name, *v)) return reason;
+      continue;
+    }
+    if (Conforms(*v, f.type)) continue;
     std::string reason = "field '" + f.name + "' of " + event.type + " must be " + Expected(f.type) + ", got ";
     if (f.type == dsl::ValueType::kTime && v->is_string()) reason += "a string that is not one";
     else reason += JsonKindName(*v);

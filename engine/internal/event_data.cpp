@@ -53,7 +53,8 @@ const char* JsonKindName(const json::value& v) {
   return "a value";
 }
 
-std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event& out, MalformedField malformed) {
+std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event& out, MalformedField malformed,
+                                                size_t max_identifier_bytes) {
   const bool skip = malformed == MalformedField::kSkip;
   out.store.clear();
   for (auto& slot : out.identity) slot.clear();
@@ -87,6 +88,13 @@ std::optional<std::string> ReadStoreAndCustomer(const json::object& data, Event&
         continue;
       }
       return "'data.customer." + std::string(name) + "' is " + JsonKindName(*v) + ", not a string or an integer";
+    }
+    if (slot.size() > max_identifier_bytes) {
+      if (!skip)
+        return "'data.customer." + std::string(name) + "' is " + std::to_string(slot.size()) +
+               " bytes, over the limit of " + std::to_string(max_identifier_bytes);
+      slot.clear();
+      continue;
     }
     if (kind == IdentityKind::kPhone && !slot.empty()) slot = NormalisePhone(slot);
   }

@@ -12,6 +12,8 @@
 // - data.store may be a string or an integer (as decimal text); null is absent.
 // Pure functions, thread-safe.
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -34,9 +36,12 @@ enum class MalformedField : uint8_t {
 
 // Fills `out.store` and `out.identity` from `data` (both cleared first).
 // Returns nullopt, or (kReject) the reason the event is rejected
-// ("'data.customer' is an array, not an object"); identifier values are
-// never quoted (phones).
+// ("'data.customer' is an array, not an object", "'data.customer.phone' is
+// 300 bytes, over the limit of 256": an identifier longer than
+// `max_identifier_bytes` as received); identifier values are never quoted
+// (phones). With kSkip, such an identifier counts as absent.
 std::optional<std::string> ReadStoreAndCustomer(const boost::json::object& data, Event& out,
-                                                MalformedField malformed = MalformedField::kReject);
+                                                MalformedField malformed = MalformedField::kReject,
+                                                size_t max_identifier_bytes = SIZE_MAX);
 
 }  // namespace patron

@@ -44,6 +44,12 @@ TimerArming::TimerArming(const CompiledRules& rules, StateStore& store, Evaluato
 
 Result<TimerKey> TimerArming::Arm(TimerRecord timer) {
   timer.key.seq = store_.NextTimerSeq();
+  if (timer.key.due > kLastRfc3339Time) {
+    // Never stored: the state that refers to the key finds nothing when it
+    // cancels it, and nothing fires (a yearly date stops at year 9999).
+    ++stats_.timers_refused;
+    return timer.key;
+  }
   PATRON_RETURN_IF_ERROR(store_.PutTimer(timer));
   ++stats_.timers_armed;
   return timer.key;

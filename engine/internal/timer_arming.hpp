@@ -39,7 +39,9 @@ class TimerArming {
   // (sequence keys are read from the event it is positioned on).
   TimerArming(const CompiledRules& rules, StateStore& store, Evaluator& evaluator, EngineStats& stats);
 
-  // Puts a timer with the next arming sequence number; returns its key.
+  // Puts a timer with the next arming sequence number; returns its key. A
+  // timer due after kLastRfc3339Time (year 9999) is not put, only counted
+  // (EngineStats::timers_refused); its key is returned all the same.
   Result<TimerKey> Arm(TimerRecord timer);
   // A timer of `kind` for `rule` whose firing's cause is its own due time
   // (absence, date, schedule).

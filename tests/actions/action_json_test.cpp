@@ -239,15 +239,33 @@ TEST_CASE("dead-letter JSON", "[action_json]") {
   DeadLetter dead;
   dead.reason = "missing 'time'";
   dead.message = R"({"id":"x"})";
+  dead.message_bytes = 10;
+  dead.message_hash = 0xabc;
   std::string out;
   dead.origin = DeliveryToken::Line(12);
   AppendDeadLetterJson(out, dead);
-  CHECK(out == R"({"reason":"missing 'time'","line":12,"message":"{\"id\":\"x\"}"})");
+  CHECK(out ==
+        R"({"reason":"missing 'time'","line":12,"message":"{\"id\":\"x\"}","message_bytes":10,"message_hash":"0000000000000abc"})");
   out.clear();
   dead.subject = "patron.events.order";
   dead.origin = {};
   AppendDeadLetterJson(out, dead);
-  CHECK(out == R"({"reason":"missing 'time'","subject":"patron.events.order","message":"{\"id\":\"x\"}"})");
+  CHECK(out ==
+        R"({"reason":"missing 'time'","subject":"patron.events.order","message":"{\"id\":\"x\"}","message_bytes":10,"message_hash":"0000000000000abc"})");
+}
+
+TEST_CASE("dead-letter JSON of a cut message that is not UTF-8", "[action_json]") {
+  DeadLetter dead;
+  dead.reason = "not valid UTF-8 at byte 1";
+  dead.message = "a\xFF";
+  dead.message_bytes = 900'000;
+  dead.message_hash = 1;
+  dead.message_cut = true;
+  dead.message_binary = true;
+  std::string out;
+  AppendDeadLetterJson(out, dead);
+  CHECK(out == "{\"reason\":\"not valid UTF-8 at byte 1\",\"message\":\"a\xEF\xBF\xBD\",\"message_base64\":\"Yf8=\","
+               "\"message_bytes\":900000,\"message_hash\":\"0000000000000001\",\"message_cut\":true}");
 }
 
 }  // namespace patron

@@ -84,7 +84,7 @@ TEST_CASE("FanoutSink forwards to every sink, webhooks also to the webhook sink"
 
   CHECK(ReadFile(dir.str() + "/a.jsonl") == Line(tag) + Line(hook));
   CHECK(ReadFile(dir.str() + "/b.jsonl") == Line(tag) + Line(hook));
-  CHECK(ReadFile(dir.str() + "/a.dead") == "{\"reason\":\"r\",\"message\":\"x\"}\n");
+  CHECK(ReadFile(dir.str() + "/a.dead") == "{\"reason\":\"r\",\"message\":\"x\",\"message_bytes\":0,\"message_hash\":\"0000000000000000\"}\n");
   CHECK((*second)->dead_letters() == 1);
 
   REQUIRE((*webhooks)->WaitUntilIdle(10s));

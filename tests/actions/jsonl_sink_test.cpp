@@ -62,9 +62,9 @@ TEST_CASE("JsonlSink writes one line per action and per dead letter", "[jsonl_si
       R"({"specversion":"1.0","id":"id-t3","source":"patron","type":"patron.action.tag","time":"1970-01-01T00:00:00Z","data":{"rule":"b","action":"tag","cause":{},"tag":"t3"}})"
       "\n");
   CHECK(ReadFile(dead_path) ==
-        R"({"reason":"not valid JSON at offset 4: incomplete JSON","line":7,"message":"{bad"})"
+        R"({"reason":"not valid JSON at offset 4: incomplete JSON","line":7,"message":"{bad","message_bytes":0,"message_hash":"0000000000000000"})"
         "\n"
-        R"({"reason":"not valid JSON at offset 4: incomplete JSON","message":"{bad"})"
+        R"({"reason":"not valid JSON at offset 4: incomplete JSON","message":"{bad","message_bytes":0,"message_hash":"0000000000000000"})"
         "\n");
   CHECK(sink.actions_written() == 3);
   CHECK(sink.dead_letters() == 2);

@@ -118,7 +118,7 @@ TEST_CASE("NatsSink routes actions by kind and store", "[nats_sink]") {
   CHECK(dead_msgs[0].subject == "patron.dead");
   CHECK(dead_msgs[0].data ==
         R"({"reason":"not valid JSON at offset 1: syntax error","subject":"patron.events.order.completed",)"
-        R"("message":"{not json"})");
+        R"("message":"{not json","message_bytes":0,"message_hash":"0000000000000000"})");
 }
 
 TEST_CASE("NatsSink uses its subject prefix", "[nats_sink]") {
@@ -144,7 +144,7 @@ TEST_CASE("NatsSink uses its subject prefix", "[nats_sink]") {
   REQUIRE(all.WaitForCount(2));
   CHECK(Subjects(all.messages()) ==
         std::vector<std::string>{"acme.test.actions.points.s1", "acme.test.dead"});
-  CHECK(all.messages()[1].data == R"({"reason":"r","message":"x"})");
+  CHECK(all.messages()[1].data == R"({"reason":"r","message":"x","message_bytes":0,"message_hash":"0000000000000000"})");
 }
 
 TEST_CASE("NatsSink reports a closed connection", "[nats_sink]") {

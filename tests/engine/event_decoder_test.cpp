@@ -123,17 +123,18 @@ TEST_CASE("rejects malformed JSON with the offset", "[event_decoder]") {
   CHECK(Reason("") == "not valid JSON at offset 0: incomplete JSON");
   CHECK(Reason(R"({"a":1,})") == "not valid JSON at offset 7: syntax error");
   CHECK(Reason(R"({"a":1} x)") == "not valid JSON at offset 8: extra data");
-  CHECK(Reason("{\"a\":\"\xff\"}") == "not valid JSON at offset 6: syntax error");
+  CHECK(Reason("{\"a\":\"\xff\"}") == "not valid UTF-8 at byte 6");
   CHECK(Reason(R"({"a":)") == "not valid JSON at offset 5: incomplete JSON");
 }
 
 TEST_CASE("rejects JSON nested too deep", "[event_decoder]") {
-  std::string deep(40, '[');
-  deep += std::string(40, ']');
-  // The prefix is 117 bytes; the root object and data take 2 of the 32
-  // levels, so the 31st '[' (offset 117 + 30) is one too many.
+  std::string deep(70, '[');
+  deep += std::string(70, ']');
+  // The prefix is 117 bytes; the root object and data take 2 of the 64
+  // levels (IntakeLimits::max_json_depth), so the 63rd '[' (offset 117 + 62)
+  // is one too many.
   CHECK(Reason(With(kHead + kTime + R"(,"data":{"x":)" + deep + "}")) ==
-        "not valid JSON at offset 147: too deep");
+        "JSON nested deeper than 64 levels (at offset 179)");
 }
 
 TEST_CASE("rejects a JSON value that is not an object", "[event_decoder]") {

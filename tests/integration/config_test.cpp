@@ -102,6 +102,42 @@ TEST_CASE("config: mistakes are reported with file, line and column", "[config]"
   }
 }
 
+TEST_CASE("config: the intake limits are read from [engine], flags' ranges checked", "[config][door]") {
+  auto config = ParseConfigText(R"([engine]
+max_event_bytes = 2048
+max_json_depth = 16
+max_identifier_bytes = 64
+max_future_skew_hours = 1
+earliest_event_time = "2020-01-01T00:00:00+08:00"
+max_dead_message_bytes = 1024
+max_text_bytes = 200
+)",
+                                "limits.toml");
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  const IntakeLimits& l = config->limits;
+  CHECK(l.max_event_bytes == 2048);
+  CHECK(l.max_json_depth == 16);
+  CHECK(l.max_identifier_bytes == 64);
+  CHECK(l.max_future_skew == kMicrosPerHour);
+  CHECK(FormatRfc3339Utc(l.earliest_event_time) == "2019-12-31T16:00:00Z");
+  CHECK(l.max_dead_message_bytes == 1024);
+  CHECK(l.max_text_bytes == 200);
+  CHECK(l.time_reference == INT64_MIN);
+  // The defaults when absent.
+  auto empty = ParseConfigText("", "empty.toml");
+  REQUIRE(empty.ok());
+  CHECK(empty->limits.max_event_bytes == size_t{1} << 20);
+  CHECK(FormatRfc3339Utc(empty->limits.earliest_event_time) == "2000-01-01T00:00:00Z");
+  auto small = ParseConfigText("[engine]\nmax_text_bytes = 3\n", "bad.toml");
+  REQUIRE_FALSE(small.ok());
+  CHECK_THAT(small.status().message(),
+             Catch::StartsWith("bad.toml:2:18: engine.max_text_bytes must be between 16 and 1048576, not 3"));
+  auto bad_time = ParseConfigText("[engine]\nearliest_event_time = \"2000\"\n", "bad.toml");
+  REQUIRE_FALSE(bad_time.ok());
+  CHECK_THAT(bad_time.status().message(), Catch::Contains("earliest_event_time '2000' is not an RFC 3339 time"));
+}
+
 TEST_CASE("config: a TOML syntax error names its position", "[config]") {
   auto config = ParseConfigText("[nats]\nurl = nats://x\n", "syntax.toml");
   REQUIRE_FALSE(config.ok());
