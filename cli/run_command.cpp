@@ -11,11 +11,13 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
+#include "cli/nats_access.hpp"
 #include "cli/settings.hpp"
 #include "runtime/engine_report.hpp"
 #include "runtime/live_service.hpp"
 #include "runtime/rule_loading.hpp"
 #include "runtime/stop_signals.hpp"
+#include "base/url_secrets.hpp"
 
 namespace patron::cli {
 namespace {
@@ -51,9 +53,9 @@ int RunCommand(const std::vector<std::string>& args) {
       "Phone numbers are never logged."};
   po::options_description options("Options");
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
-  AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
-                            kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLogFormat, kFlagLogLevel});
+  AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
+                            kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
+                            kFlagWebhook, kFlagLogFormat, kFlagLogLevel});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -73,9 +75,15 @@ int RunCommand(const std::vector<std::string>& args) {
     return kExitFailure;
   }
 
+  // A server that is not up yet is waited for (forever unless
+  // connect_wait_ms says otherwise), logging each attempt.
+  auto nats = NatsOptionsFor(*config, std::chrono::milliseconds(-1), log);
+  if (!nats.ok()) return ConfigErrorExit(kName, nats.status());
+
   runtime::RuleSetHolder rules(loaded->compiled);
   runtime::LiveServiceOptions live;
   live.nats_url = config->nats_url;
+  live.nats = std::move(nats.value());
   live.subject_prefix = config->subject_prefix;
   live.data_dir = config->data_dir;
   live.webhooks = config->webhooks;
@@ -97,7 +105,7 @@ int RunCommand(const std::vector<std::string>& args) {
       log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
       (*service)->Stop();
     });
-    log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, config->nats_url,
+    log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, RedactUrl(config->nats_url),
               config->data_dir, runtime::DescribeRuleSet(loaded->rules));
     served = (*service)->Run();
   }

@@ -21,6 +21,9 @@ inline constexpr const char* kFlagMaskStaffPhones = "mask-staff-phones";
 inline constexpr const char* kFlagWebhook = "webhook";
 inline constexpr const char* kFlagLogFormat = "log-format";
 inline constexpr const char* kFlagLogLevel = "log-level";
+// The group of --nats-user, --nats-password-file, ... --nats-max-reconnect:
+// one flag per NatsAccessConfig key ("--nats-" + the key, '_' as '-').
+inline constexpr const char* kFlagNatsAccess = "nats-access";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

@@ -22,6 +22,7 @@
 #include "base/result.hpp"
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace spdlog {
 class logger;
@@ -31,6 +32,9 @@ namespace patron::runtime {
 
 struct LiveServiceOptions {
   std::string nats_url = "nats://127.0.0.1:4222";
+  // Authentication, TLS, connect retries and reconnects (its logger, when
+  // unset, is `logger` below).
+  NatsConnectionOptions nats;
   std::string subject_prefix = "patron";
   std::string data_dir;  // required; created when missing
   // Webhook endpoint name -> "http://..." URL.
@@ -51,7 +55,8 @@ struct LiveServiceOptions {
 class LiveService {
  public:
   // Opens the state, connects to NATS, creates the sinks and subscribes.
-  // kUnavailable naming the URL when no server answers; the store's and
+  // Waits for the server as options.nats says, then kUnavailable naming the
+  // URL (credentials as ***) when none answered; the store's and
   // sinks' errors otherwise. `rules` must outlive the service.
   static Result<std::unique_ptr<LiveService>> Start(RuleSetHolder& rules, LiveServiceOptions options);
   ~LiveService();
