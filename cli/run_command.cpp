@@ -49,6 +49,11 @@ int RunCommand(const std::vector<std::string>& args) {
       "lost. JetStream (durable intake) will be the default in a later release;\n"
       "until then --core is required.\n"
       "\n"
+      "When no NATS server answers yet, run waits, logging each attempt (bounded by\n"
+      "--nats-connect-wait-ms); lost connections are retried forever. Authentication\n"
+      "and TLS (--nats-user, --nats-credentials-file, --nats-tls-ca-file, ...):\n"
+      "docs/operations.md. Secrets are read from files or the environment.\n"
+      "\n"
       "Logs go to stderr: text, or one JSON object per line with --log-format json.\n"
       "Phone numbers are never logged."};
   po::options_description options("Options");

@@ -141,7 +141,7 @@ TEST_CASE("run and publish work end to end in each way of authenticating", "[int
   CHECK(refused.code == 1);
 }
 
-TEST_CASE("run waits for a server that is not up yet; a URL's password is in neither the log nor argv",
+TEST_CASE("run waits for a server that is not up yet, and a URL's password is in neither the log nor argv",
           "[integration][auth]") {
   NatsServer server(WithConfig(PermissionsConfig()));
   RequireStarted(server);
@@ -210,18 +210,16 @@ TEST_CASE("subscribe as a store's app: its tickets yes, coupons refused", "[inte
   NatsServer server(WithConfig(PermissionsConfig()));
   RequireStarted(server);
   ::setenv("PATRON_TEST_S012_PASSWORD", "s012-pw", 1);
-  const std::vector<std::string> app = {"--nats", server.url(), "--nats-user", "s012", "--nats-password-env",
-                                        "PATRON_TEST_S012_PASSWORD", "--timeout-ms", "300"};
-  std::vector<std::string> coupon = {"subscribe", "--subject", "patron.actions.coupon.s012"};
-  coupon.insert(coupon.end(), app.begin(), app.end());
-  Ran refused = RunPatron(coupon);
+  auto subscribe_as_app = [&](const std::string& subject) {
+    return RunPatron({"subscribe", "--subject", subject, "--nats", server.url(), "--nats-user", "s012",
+                      "--nats-password-env", "PATRON_TEST_S012_PASSWORD", "--timeout-ms", "300"});
+  };
+  Ran refused = subscribe_as_app("patron.actions.coupon.s012");
   INFO(refused.described);
   CHECK(refused.code == 1);
   CHECK(refused.err.find("refused the subscription") != std::string::npos);
   CHECK(refused.err.find("patron.actions.coupon.s012") != std::string::npos);
-  std::vector<std::string> ticket = {"subscribe", "--subject", "patron.actions.ticket.s012"};
-  ticket.insert(ticket.end(), app.begin(), app.end());
-  Ran allowed = RunPatron(ticket);
+  Ran allowed = subscribe_as_app("patron.actions.ticket.s012");
   INFO(allowed.described);
   CHECK(allowed.code == 0);
   CHECK(allowed.err.find("subscribed to patron.actions.ticket.s012") != std::string::npos);

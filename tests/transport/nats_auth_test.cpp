@@ -297,3 +297,33 @@ TEST_CASE("connect waits for a server that is not up yet, logging each attempt",
 }
 
 }  // namespace patron
+
+namespace patron {
+
+TEST_CASE("a lost connection is logged once, and its return once, without credentials", "[nats][auth]") {
+  testing::NatsServer server(testing::NatsServerOptions{.config = testing::PermissionsConfig()});
+  RequireStarted(server);
+  testing::CapturedLog log;
+  NatsConnectionOptions options;
+  options.reconnect_wait = std::chrono::milliseconds(20);  // many attempts while the server is down
+  options.logger = log.logger;
+  const std::string url = "nats://admin:admin-pw@127.0.0.1:" + std::to_string(server.port());
+  NatsConnection conn = RequireConnect(url, options);
+  server.Stop();
+  REQUIRE(testing::WaitUntilTrue([&] { return conn.counters().disconnects.load() == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // reconnect attempts fail meanwhile
+  RequireStarted(server);
+  REQUIRE(testing::WaitUntilTrue([&] { return conn.counters().reconnects.load() == 1; }));
+  REQUIRE(testing::WaitUntilTrue([&] { return log.Text().find("reconnected") != std::string::npos; }));
+  const std::string text = log.Text();
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("NATS connection lost") == 1);
+  CHECK(count("NATS reconnected to nats://admin:***@127.0.0.1") == 1);
+  CHECK(text.find("admin-pw") == std::string::npos);
+}
+
+}  // namespace patron
