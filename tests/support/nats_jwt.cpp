@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <random>
@@ -9,20 +10,17 @@
 namespace patron::testing {
 namespace {
 
+// Unpadded base64url (RFC 4648 section 5), three bytes to four characters.
 std::string Base64Url(const unsigned char* data, size_t size) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (size_t i = 0; i < size; ++i) {
-    buffer = (buffer << 8) | data[i];
-    bits += 8;
-    while (bits >= 6) {
-      out.push_back(kAlphabet[(buffer >> (bits - 6)) & 63]);
-      bits -= 6;
-    }
+  for (size_t i = 0; i < size; i += 3) {
+    const size_t n = std::min<size_t>(3, size - i);
+    uint32_t group = static_cast<uint32_t>(data[i]) << 16;
+    if (n > 1) group |= static_cast<uint32_t>(data[i + 1]) << 8;
+    if (n > 2) group |= data[i + 2];
+    for (size_t k = 0; k <= n; ++k) out.push_back(kAlphabet[(group >> (18 - 6 * k)) & 63]);
   }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (6 - bits)) & 63]);
   return out;
 }
 
