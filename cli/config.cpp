@@ -10,6 +10,8 @@
 
 #include <toml++/toml.h>
 
+#include "base/url_secrets.hpp"
+
 namespace patron::cli {
 namespace {
 
@@ -152,6 +154,28 @@ Status ReadLimits(TableReader& r, IntakeLimits& limits) {
   return Status::Ok();
 }
 
+// The [nats] keys of NatsAccessConfig.
+Status ReadNatsAccess(TableReader& r, const std::string& base_dir, NatsAccessConfig& a) {
+  PATRON_RETURN_IF_ERROR(r.String("user", a.user));
+  const std::pair<const char*, std::string*> files[] = {
+      {"password_file", &a.password_file}, {"token_file", &a.token_file},
+      {"nkey_seed_file", &a.nkey_seed_file}, {"credentials_file", &a.credentials_file},
+      {"tls_ca_file", &a.tls_ca_file},     {"tls_cert_file", &a.tls_cert_file},
+      {"tls_key_file", &a.tls_key_file}};
+  for (const auto& [key, field] : files) {
+    PATRON_RETURN_IF_ERROR(r.String(key, *field));
+    *field = Resolve(base_dir, *field);
+  }
+  PATRON_RETURN_IF_ERROR(r.String("password_env", a.password_env));
+  PATRON_RETURN_IF_ERROR(r.String("token_env", a.token_env));
+  PATRON_RETURN_IF_ERROR(r.String("nkey_seed_env", a.nkey_seed_env));
+  PATRON_RETURN_IF_ERROR(r.Bool("tls", a.tls));
+  int64_t wait = a.connect_wait_ms.value_or(kMaxConnectWaitMs + 1);
+  PATRON_RETURN_IF_ERROR(r.Integer("connect_wait_ms", -1, kMaxConnectWaitMs, wait));
+  if (wait != kMaxConnectWaitMs + 1) a.connect_wait_ms = wait;
+  return r.Integer("max_reconnect", -1, kMaxReconnect, a.max_reconnect);
+}
+
 Status ApplyDocument(const toml::table& doc, std::string_view source, const std::string& base_dir,
                      Config& config) {
   static constexpr std::string_view kSections[] = {"nats", "engine", "webhooks", "log"};
@@ -171,6 +195,7 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     TableReader r(source, "nats", *nats);
     PATRON_RETURN_IF_ERROR(r.String("url", config.nats_url));
     PATRON_RETURN_IF_ERROR(r.String("subject_prefix", config.subject_prefix));
+    PATRON_RETURN_IF_ERROR(ReadNatsAccess(r, base_dir, config.nats_access));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
   if (const toml::table* engine = doc["engine"].as_table()) {
@@ -281,7 +306,17 @@ Status ValidateConfig(const Config& config) {
                            "' is not a NATS subject (dot-separated tokens, no spaces, no * or >)");
   }
   if (!StartsWith(config.nats_url, "nats://") && !StartsWith(config.nats_url, "tls://")) {
-    return Status::Invalid("NATS URL must start with nats:// or tls://, not '" + config.nats_url + "'");
+    return Status::Invalid("NATS URL must start with nats:// or tls://, not '" + RedactUrl(config.nats_url) +
+                           "'");
+  }
+  const NatsAccessConfig& a = config.nats_access;
+  if (a.connect_wait_ms && (*a.connect_wait_ms < -1 || *a.connect_wait_ms > kMaxConnectWaitMs)) {
+    return Status::Invalid("NATS connect wait must be -1 (forever) or between 0 and " +
+                           std::to_string(kMaxConnectWaitMs) + " ms");
+  }
+  if (a.max_reconnect < -1 || a.max_reconnect > kMaxReconnect) {
+    return Status::Invalid("NATS max reconnect must be -1 (forever) or between 0 and " +
+                           std::to_string(kMaxReconnect));
   }
   for (const auto& [name, url] : config.webhooks) {
     if (!StartsWith(url, "http://")) {

@@ -6,6 +6,9 @@
 //   [nats]
 //   url = "nats://127.0.0.1:4222"
 //   subject_prefix = "patron"
+//   user = "engine"             # authentication and TLS: docs/operations.md
+//   password_file = "/etc/patron/nats-password"
+//   tls_ca_file = "/etc/patron/ca.pem"
 //   [engine]
 //   rules = "rules"             # relative paths are relative to the file
 //   data = "/var/lib/patron"
@@ -26,6 +29,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,12 +40,39 @@
 
 namespace patron::cli {
 
+// [nats] authentication, TLS and connecting (docs/operations.md). A secret
+// is named by where it is, a file (`*_file`, first line, surrounding blanks
+// trimmed) or an environment variable (`*_env`), never given as a value: a
+// flag's value shows in `ps`. Relative paths in a file resolve against it.
+struct NatsAccessConfig {
+  std::string user;  // with password_file or password_env
+  std::string password_file;
+  std::string password_env;
+  std::string token_file;
+  std::string token_env;
+  std::string nkey_seed_file;  // a user seed "SU..."
+  std::string nkey_seed_env;
+  std::string credentials_file;  // a .creds file (user JWT and seed)
+  bool tls = false;              // require TLS (also on with tls:// or a tls_* file)
+  std::string tls_ca_file;
+  std::string tls_cert_file;  // with tls_key_file: a client certificate
+  std::string tls_key_file;
+  // How long connecting waits for a server that does not answer yet:
+  // -1 = forever, 0 = one attempt; unset = the command's default (`run`
+  // waits forever, `publish` and `subscribe` try once).
+  std::optional<int64_t> connect_wait_ms;
+  // Reconnect attempts after a lost connection; -1 = forever.
+  int64_t max_reconnect = -1;
+};
+
 struct Config {
   // [nats] url: the server `run`, `publish` and `subscribe` connect to.
   std::string nats_url = "nats://127.0.0.1:4222";
   // [nats] subject_prefix: intake `<prefix>.events.>`, actions
   // `<prefix>.actions.<kind>.<store>`, dead letters `<prefix>.dead`.
   std::string subject_prefix = "patron";
+  // [nats] user, password_file, ..., max_reconnect: see NatsAccessConfig.
+  NatsAccessConfig nats_access;
   // [engine] rules: a *.rules file or a directory of them (a string), or a
   // list of them; empty = not set.
   std::vector<std::string> rules;
@@ -89,6 +120,8 @@ inline constexpr LimitRange kIdentifierBytesRange{"max_identifier_bytes", 8, 65'
 inline constexpr LimitRange kFutureSkewHoursRange{"max_future_skew_hours", 0, 24 * 366 * 100};
 inline constexpr LimitRange kDeadMessageBytesRange{"max_dead_message_bytes", 256, int64_t{64} << 20};
 inline constexpr LimitRange kTextBytesRange{"max_text_bytes", 16, int64_t{1} << 20};
+inline constexpr int64_t kMaxConnectWaitMs = 7 * 24 * 3600 * 1000LL;
+inline constexpr int64_t kMaxReconnect = 1'000'000'000;
 
 // Parses TOML text named `source_name` (for messages) over `base`: settings
 // present in the text replace those of `base`. Relative `rules` and `data`

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/argv_secrets.hpp"
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
@@ -56,7 +57,11 @@ int main(int argc, char** argv) {
     return patron::cli::kExitOk;
   }
   for (const auto& c : kCommands) {
-    if (c.name == first) return c.run(std::vector<std::string>(argv + 2, argv + argc));
+    if (c.name != first) continue;
+    std::vector<std::string> args(argv + 2, argv + argc);
+    // The copy is parsed; `ps` shows argv, so a URL's password leaves it.
+    patron::cli::HideUrlSecretsInArgv(argc, argv);
+    return c.run(args);
   }
   std::cerr << "patron: unknown command '" << first << "'\n"
             << "Try 'patron --help' for the list of commands.\n";

@@ -8,6 +8,8 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "runtime/line_reader.hpp"
+#include "cli/logging.hpp"
+#include "cli/nats_access.hpp"
 #include "cli/settings.hpp"
 #include "transport/nats_connection.hpp"
 
@@ -59,7 +61,7 @@ int PublishCommand(const std::vector<std::string>& args) {
   po::options_description options("Options");
   options.add_options()("events", po::value<std::string>()->value_name("FILE"),
                         "events, one CloudEvent JSON object per line");
-  AddSettingFlags(options, {kFlagNats, kFlagSubjectPrefix, kFlagConfig});
+  AddSettingFlags(options, {kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   Result<Config> config = ResolveConfig(vm);
@@ -68,10 +70,10 @@ int PublishCommand(const std::vector<std::string>& args) {
 
   auto reader = runtime::LineReader::Open(vm["events"].as<std::string>());
   if (!reader.ok()) return Failure(kName, reader.status().message());
-  auto connection = NatsConnection::Connect(config->nats_url, "patron publish");
-  if (!connection.ok()) {
-    return Failure(kName, "cannot connect to " + config->nats_url + ": " + connection.status().message());
-  }
+  // Fails fast unless connect_wait_ms says to wait; logs on stderr.
+  auto connection = ConnectFor(*config, "patron publish", std::chrono::milliseconds(0),
+                               MakeLogger(kName, config->log_format, config->log_level));
+  if (!connection.ok()) return Failure(kName, connection.status().message());
   const std::string prefix = config->subject_prefix + ".events.";
   boost::json::parser parser;
   uint64_t published = 0;
@@ -90,6 +92,8 @@ int PublishCommand(const std::vector<std::string>& args) {
     ++published;
   }
   if (Status s = connection->Flush(kFlushTimeout); !s.ok()) return Failure(kName, s.message());
+  if (std::string refused = connection->LastPermissionViolation(); !refused.empty())
+    return Failure(kName, "the NATS server refused a publish: " + refused);
   std::cout << "published " << Plural(published, "event", "events");
   if (unknown > 0) std::cout << " (" << unknown << " without a usable type, to " << prefix << "unknown)";
   std::cout << "\n";

@@ -11,11 +11,13 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
+#include "cli/nats_access.hpp"
 #include "cli/settings.hpp"
 #include "runtime/engine_report.hpp"
 #include "runtime/live_service.hpp"
 #include "runtime/rule_loading.hpp"
 #include "runtime/stop_signals.hpp"
+#include "base/url_secrets.hpp"
 
 namespace patron::cli {
 namespace {
@@ -48,13 +50,18 @@ int RunCommand(const std::vector<std::string>& args) {
       "lost. JetStream (durable intake) will be the default in a later release;\n"
       "until then --core is required.\n"
       "\n"
+      "When no NATS server answers yet, run waits, logging each attempt (bounded by\n"
+      "--nats-connect-wait-ms); lost connections are retried forever. Authentication\n"
+      "and TLS (--nats-user, --nats-credentials-file, --nats-tls-ca-file, ...):\n"
+      "docs/operations.md. Secrets are read from files or the environment.\n"
+      "\n"
       "Logs go to stderr: text, or one JSON object per line with --log-format json.\n"
       "Phone numbers are never logged."};
   po::options_description options("Options");
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
-  AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
-                            kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits});
+  AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
+                            kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
+                            kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -74,9 +81,15 @@ int RunCommand(const std::vector<std::string>& args) {
     return kExitFailure;
   }
 
+  // A server that is not up yet is waited for (forever unless
+  // connect_wait_ms says otherwise), logging each attempt.
+  auto nats = NatsOptionsFor(*config, std::chrono::milliseconds(-1), log);
+  if (!nats.ok()) return ConfigErrorExit(kName, nats.status());
+
   runtime::RuleSetHolder rules(loaded->compiled);
   runtime::LiveServiceOptions live;
   live.nats_url = config->nats_url;
+  live.nats = std::move(nats.value());
   live.subject_prefix = config->subject_prefix;
   live.data_dir = config->data_dir;
   live.webhooks = config->webhooks;
@@ -100,7 +113,7 @@ int RunCommand(const std::vector<std::string>& args) {
       log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
       (*service)->Stop();
     });
-    log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, config->nats_url,
+    log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, RedactUrl(config->nats_url),
               config->data_dir, runtime::DescribeRuleSet(loaded->rules));
     served = (*service)->Run();
   }

@@ -10,6 +10,56 @@
 #include "base/time.hpp"
 
 namespace patron::cli {
+namespace {
+
+// The text settings of [nats] that are flags too (kFlagNatsAccess).
+struct NatsTextFlag {
+  const char* flag;
+  const char* value_name;
+  const char* help;
+  std::string NatsAccessConfig::*field;
+};
+constexpr NatsTextFlag kNatsTextFlags[] = {
+    {"nats-user", "NAME", "NATS user (with --nats-password-file or --nats-password-env)", &NatsAccessConfig::user},
+    {"nats-password-file", "FILE", "file holding the NATS password", &NatsAccessConfig::password_file},
+    {"nats-password-env", "VAR", "environment variable holding the NATS password", &NatsAccessConfig::password_env},
+    {"nats-token-file", "FILE", "file holding a NATS token", &NatsAccessConfig::token_file},
+    {"nats-token-env", "VAR", "environment variable holding a NATS token", &NatsAccessConfig::token_env},
+    {"nats-nkey-seed-file", "FILE", "file holding a NATS NKey user seed (SU...)", &NatsAccessConfig::nkey_seed_file},
+    {"nats-nkey-seed-env", "VAR", "environment variable holding a NATS NKey user seed",
+     &NatsAccessConfig::nkey_seed_env},
+    {"nats-credentials-file", "FILE", "NATS .creds file (user JWT and seed)", &NatsAccessConfig::credentials_file},
+    {"nats-tls-ca-file", "FILE", "PEM CA file the server's certificate must chain to (turns TLS on)",
+     &NatsAccessConfig::tls_ca_file},
+    {"nats-tls-cert-file", "FILE", "PEM client certificate (with --nats-tls-key-file)",
+     &NatsAccessConfig::tls_cert_file},
+    {"nats-tls-key-file", "FILE", "PEM key of the client certificate", &NatsAccessConfig::tls_key_file},
+};
+constexpr const char* kFlagNatsTls = "nats-tls";
+constexpr const char* kFlagNatsConnectWaitMs = "nats-connect-wait-ms";
+constexpr const char* kFlagNatsMaxReconnect = "nats-max-reconnect";
+
+void AddNatsAccessFlags(po::options_description& options) {
+  for (const NatsTextFlag& f : kNatsTextFlags)
+    options.add_options()(f.flag, po::value<std::string>()->value_name(f.value_name), f.help);
+  options.add_options()(kFlagNatsTls, po::value<bool>()->value_name("true|false"),
+                        "require TLS to the NATS server (default false; on with tls:// or a TLS file)")(
+      kFlagNatsConnectWaitMs, po::value<int64_t>()->value_name("MS"),
+      "wait up to MS ms for a NATS server that does not answer yet; -1 = forever (default for run), "
+      "0 = try once (default for publish and subscribe)")(
+      kFlagNatsMaxReconnect, po::value<int64_t>()->value_name("N"),
+      "reconnect attempts after a lost connection; -1 = forever (default)");
+}
+
+void ApplyNatsAccessFlags(const po::variables_map& vm, NatsAccessConfig& access) {
+  for (const NatsTextFlag& f : kNatsTextFlags)
+    if (Given(vm, f.flag)) access.*f.field = vm[f.flag].as<std::string>();
+  if (Given(vm, kFlagNatsTls)) access.tls = vm[kFlagNatsTls].as<bool>();
+  if (Given(vm, kFlagNatsConnectWaitMs)) access.connect_wait_ms = vm[kFlagNatsConnectWaitMs].as<int64_t>();
+  if (Given(vm, kFlagNatsMaxReconnect)) access.max_reconnect = vm[kFlagNatsMaxReconnect].as<int64_t>();
+}
+
+}  // namespace
 
 namespace {
 
@@ -119,6 +169,8 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
     } else if (name == kFlagLogFormat) {
       options.add_options()(kFlagLogFormat, po::value<std::string>()->value_name("text|json"),
                             "log lines as text (default) or JSON objects");
+    } else if (name == kFlagNatsAccess) {
+      AddNatsAccessFlags(options);
     } else if (name == kFlagLogLevel) {
       options.add_options()(kFlagLogLevel, po::value<std::string>()->value_name("LEVEL"),
                             "trace, debug, info (default), warn, error or off");
@@ -144,6 +196,7 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
   text(kFlagTimezone, config.timezone);
   text(kFlagLogFormat, config.log_format);
   text(kFlagLogLevel, config.log_level);
+  ApplyNatsAccessFlags(vm, config.nats_access);
   if (Given(vm, kFlagRules)) config.rules = vm[kFlagRules].as<std::vector<std::string>>();
   if (Given(vm, kFlagBatchSize)) config.batch_size = vm[kFlagBatchSize].as<size_t>();
   if (Given(vm, kFlagBatchIntervalMs)) config.batch_interval_ms = vm[kFlagBatchIntervalMs].as<int>();

@@ -26,6 +26,9 @@ inline constexpr const char* kFlagLateGrace = "late-grace";
 // --max-identifier-bytes, --max-future-skew-hours, --earliest-event-time,
 // --max-dead-message-bytes, --max-text-bytes.
 inline constexpr const char* kFlagLimits = "limits";
+// The group of --nats-user, --nats-password-file, ... --nats-max-reconnect:
+// one flag per NatsAccessConfig key ("--nats-" + the key, '_' as '-').
+inline constexpr const char* kFlagNatsAccess = "nats-access";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

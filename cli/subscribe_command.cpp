@@ -6,6 +6,8 @@
 #include "cli/command_line.hpp"
 #include "cli/commands.hpp"
 #include "runtime/message_queue.hpp"
+#include "cli/logging.hpp"
+#include "cli/nats_access.hpp"
 #include "cli/settings.hpp"
 #include "transport/nats_connection.hpp"
 
@@ -35,7 +37,7 @@ int SubscribeCommand(const std::vector<std::string>& args) {
                                                     "stop after N messages")(
       "timeout-ms", po::value<uint64_t>()->value_name("T"), "stop after T ms without a message")(
       "with-subject", po::bool_switch(), "print each message's subject and a tab before it");
-  AddSettingFlags(options, {kFlagNats, kFlagConfig});
+  AddSettingFlags(options, {kFlagNats, kFlagNatsAccess, kFlagConfig});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   Result<Config> config = ResolveConfig(vm);
@@ -50,16 +52,18 @@ int SubscribeCommand(const std::vector<std::string>& args) {
     return UsageError(kName, "--timeout-ms must be at least 1");
   const bool with_subject = vm["with-subject"].as<bool>();
 
-  auto connection = NatsConnection::Connect(config->nats_url, "patron subscribe");
-  if (!connection.ok()) {
-    return Failure(kName, "cannot connect to " + config->nats_url + ": " + connection.status().message());
-  }
+  // Fails fast unless connect_wait_ms says to wait; logs on stderr.
+  auto connection = ConnectFor(*config, "patron subscribe", std::chrono::milliseconds(0),
+                               MakeLogger(kName, config->log_format, config->log_level));
+  if (!connection.ok()) return Failure(kName, connection.status().message());
   runtime::MessageQueue queue(kQueueCapacity);
   auto subscription = connection->Subscribe(subject, [&queue](std::string_view s, std::string_view data) {
     queue.Push(InboundMessage{std::string(s), std::string(data), {}});
   });
   if (!subscription.ok()) return Failure(kName, subscription.status().message());
   if (Status s = connection->Flush(kFlushTimeout); !s.ok()) return Failure(kName, s.message());
+  if (std::string refused = connection->LastPermissionViolation(); !refused.empty())
+    return Failure(kName, "the NATS server refused the subscription: " + refused);
   std::cerr << "subscribed to " << subject << std::endl;
 
   uint64_t received = 0;

@@ -39,12 +39,10 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   auto store = LmdbStateStore::Open(o.data_dir);
   if (!store.ok()) return store.status();
 
-  NatsConnectionOptions nats_options;
-  nats_options.logger = o.logger;
+  NatsConnectionOptions nats_options = o.nats;
+  if (!nats_options.logger) nats_options.logger = o.logger;
   auto connection = NatsConnection::Connect(o.nats_url, "patron run", nats_options);
-  if (!connection.ok()) {
-    return Status::Unavailable("cannot connect to " + o.nats_url + ": " + connection.status().message());
-  }
+  if (!connection.ok()) return connection.status();  // names the URL, redacted
   p.connection.emplace(std::move(connection.value()));
   NatsSinkOptions sink_options;
   sink_options.subject_prefix = o.subject_prefix;

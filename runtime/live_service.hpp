@@ -23,6 +23,7 @@
 #include "base/time.hpp"
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
+#include "transport/nats_connection.hpp"
 
 namespace spdlog {
 class logger;
@@ -32,6 +33,9 @@ namespace patron::runtime {
 
 struct LiveServiceOptions {
   std::string nats_url = "nats://127.0.0.1:4222";
+  // Authentication, TLS, connect retries and reconnects (its logger, when
+  // unset, is `logger` below).
+  NatsConnectionOptions nats;
   std::string subject_prefix = "patron";
   std::string data_dir;  // required; created when missing
   // Webhook endpoint name -> "http://..." URL.
@@ -57,7 +61,8 @@ struct LiveServiceOptions {
 class LiveService {
  public:
   // Opens the state, connects to NATS, creates the sinks and subscribes.
-  // kUnavailable naming the URL when no server answers; the store's and
+  // Waits for the server as options.nats says, then kUnavailable naming the
+  // URL (credentials as ***) when none answered; the store's and
   // sinks' errors otherwise. `rules` must outlive the service.
   static Result<std::unique_ptr<LiveService>> Start(RuleSetHolder& rules, LiveServiceOptions options);
   ~LiveService();

@@ -4,17 +4,31 @@
 
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
+#include "base/url_secrets.hpp"
+#include "transport/internal/nats_auth.hpp"
 #include "transport/internal/nats_error.hpp"
 
 namespace patron {
 namespace {
 
 using transport_internal::NatsError;
+
+// A failed first connect worth trying again: nobody answered (yet).
+bool Unreachable(natsStatus s) { return s == NATS_NO_SERVER || s == NATS_TIMEOUT; }
+
+// Whether the n-th refusal of one subject is logged: the 1st, 10th, 100th...
+bool LogRefusal(uint64_t n) {
+  while (n >= 10 && n % 10 == 0) n /= 10;
+  return n == 1;
+}
 
 // Extra time, beyond a drain's own timeout, for libnats to report the close.
 constexpr std::chrono::milliseconds kCloseReportMargin{1'000};
@@ -172,8 +186,13 @@ struct NatsConnection::State {
   NatsConnectionOptions options;
   std::shared_ptr<NatsCounters> counters = std::make_shared<NatsCounters>();
   natsConnection* nc = nullptr;
+  // Signs with the NKey seed of options.auth; libnats calls it at each connect.
+  transport_internal::NkeySigner signer;
   // Set by libnats' closed callback: after it no callback touches this state.
   Latch closed;
+  // Permission violations per server text (which names the subject).
+  std::mutex refused_mu;
+  std::map<std::string, uint64_t> refused;
 
   static void OnClosed(natsConnection*, void* closure) { static_cast<State*>(closure)->closed.Set(); }
   static void OnDisconnected(natsConnection*, void* closure) {
@@ -187,10 +206,10 @@ struct NatsConnection::State {
     if (self->options.logger) {
       char url[256] = {};
       natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-      self->options.logger->info("NATS reconnected to {}", url);
+      self->options.logger->info("NATS reconnected to {}", RedactUrl(url));
     }
   }
-  static void OnError(natsConnection*, natsSubscription* sub, natsStatus err, void* closure) {
+  static void OnError(natsConnection* nc, natsSubscription* sub, natsStatus err, void* closure) {
     auto* self = static_cast<State*>(closure);
     if (err == NATS_SLOW_CONSUMER) {
       self->counters->slow_consumer_events.fetch_add(1, std::memory_order_relaxed);
@@ -203,9 +222,32 @@ struct NatsConnection::State {
       }
       return;
     }
+    if (err == NATS_NOT_PERMITTED) {
+      self->OnRefused(nc);
+      return;
+    }
     self->counters->async_errors.fetch_add(1, std::memory_order_relaxed);
     if (self->options.logger)
       self->options.logger->error("NATS asynchronous error: {}", natsStatus_GetText(err));
+  }
+
+  // The server refused a publish or a subscription: it names the subject
+  // ("Permissions Violation for Publish to \"patron.actions.coupon.s012\"").
+  // Core NATS drops a refused publish; this makes it an error in the log.
+  void OnRefused(natsConnection* nc) {
+    counters->permission_errors.fetch_add(1, std::memory_order_relaxed);
+    const char* text = nullptr;
+    natsConnection_GetLastError(nc, &text);
+    std::string what = text != nullptr && *text != '\0' ? text : "Permissions Violation";
+    uint64_t n = 0;
+    {
+      std::lock_guard<std::mutex> lock(refused_mu);
+      n = ++refused[what];
+    }
+    if (options.logger && LogRefusal(n)) {
+      options.logger->error("NATS server refused this user: {} ({} so far); check the user's permissions",
+                            what, n == 1 ? std::string("first time") : std::to_string(n) + " times");
+    }
   }
 
   // Closes, waits for the confirmation, destroys the handle. False when the
@@ -245,6 +287,8 @@ Result<NatsConnection> NatsConnection::Connect(std::string_view url, std::string
       {"set timeout", natsOptions_SetTimeout(opts.get(), o.connect_timeout.count())},
       {"set max reconnect", natsOptions_SetMaxReconnect(opts.get(), o.max_reconnect)},
       {"set reconnect wait", natsOptions_SetReconnectWait(opts.get(), o.reconnect_wait.count())},
+      {"set reconnect jitter",
+       natsOptions_SetReconnectJitter(opts.get(), o.reconnect_jitter.count(), o.reconnect_jitter_tls.count())},
       {"set reconnect buffer", natsOptions_SetReconnectBufSize(opts.get(), o.reconnect_buffer_bytes)},
       {"set max pending", natsOptions_SetMaxPendingMsgs(opts.get(), o.pending_messages_limit)},
       {"set closed callback", natsOptions_SetClosedCB(opts.get(), &State::OnClosed, closure)},
@@ -258,15 +302,32 @@ Result<NatsConnection> NatsConnection::Connect(std::string_view url, std::string
   for (const Step& step : steps) {
     if (step.status != NATS_OK) return NatsError(std::string("NATS options: ") + step.what, step.status);
   }
+  PATRON_RETURN_IF_ERROR(transport_internal::ApplyAuth(opts.get(), o.auth, state->signer));
+  PATRON_RETURN_IF_ERROR(transport_internal::ApplyTls(opts.get(), o.tls, url_text));
 
-  s = natsConnection_Connect(&state->nc, opts.get());
-  if (s == NATS_NOT_YET_CONNECTED && o.retry_on_failed_connect) s = NATS_OK;
-  if (s != NATS_OK) {
+  const std::string shown = RedactUrl(url_text);
+  using Clock = std::chrono::steady_clock;
+  const bool forever = o.connect_retry_for.count() < 0;
+  const Clock::time_point give_up = Clock::now() + std::max(o.connect_retry_for, std::chrono::milliseconds(0));
+  std::chrono::milliseconds pause = std::max(o.connect_retry_initial, std::chrono::milliseconds(1));
+  for (int attempt = 1;; ++attempt) {
+    s = natsConnection_Connect(&state->nc, opts.get());
+    if (s == NATS_NOT_YET_CONNECTED && o.retry_on_failed_connect) s = NATS_OK;
+    if (s == NATS_OK) {
+      if (attempt > 1 && o.logger) o.logger->info("NATS connected to {} at attempt {}", shown, attempt);
+      return NatsConnection(std::move(state));
+    }
     // No connection object exists, so no callback will ever use `state`.
     state->nc = nullptr;
-    return NatsError("connect to " + url_text, s);
+    Status failed = NatsError("connect to " + shown, s);
+    if (!Unreachable(s) || (!forever && Clock::now() + pause > give_up)) return failed;
+    if (o.logger) {
+      o.logger->warn("NATS server not reachable (attempt {}): {}; trying again in {} ms", attempt,
+                     failed.message(), pause.count());
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::max(o.connect_retry_max, std::chrono::milliseconds(1)));
   }
-  return NatsConnection(std::move(state));
 }
 
 NatsConnection::NatsConnection(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -348,6 +409,13 @@ Status NatsConnection::Drain(std::chrono::milliseconds timeout) {
   }
   Close();
   return result;
+}
+
+std::string NatsConnection::LastPermissionViolation() const {
+  if (!state_ || state_->nc == nullptr) return {};
+  const char* text = nullptr;
+  if (natsConnection_GetLastError(state_->nc, &text) != NATS_NOT_PERMITTED || text == nullptr) return {};
+  return text;
 }
 
 bool NatsConnection::IsConnected() const {

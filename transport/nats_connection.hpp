@@ -28,13 +28,59 @@ class logger;
 
 namespace patron {
 
+// How the client proves who it is to the server: at most one of user and
+// password, token, NKey seed, or credentials file (Connect refuses a mix
+// with kInvalidArgument). A URL's own "user:pass@" also works (libnats reads
+// it). The secrets live in memory only: no log line or Status names them.
+struct NatsAuth {
+  std::string user;
+  std::string password;  // with `user`
+  std::string token;
+  // The text form of a user's NKey seed ("SU..."); the public key is derived.
+  std::string nkey_seed;
+  // A .creds file (user JWT and its seed, as `nsc` writes it), read by libnats
+  // at each connect.
+  std::string credentials_file;
+
+  bool empty() const {
+    return user.empty() && password.empty() && token.empty() && nkey_seed.empty() && credentials_file.empty();
+  }
+};
+
+// TLS to the server (PEM files). Used when `enabled`, a tls:// URL, or any
+// file is set; the server's certificate must then chain to `ca_file` (or to
+// the system's CAs when empty) and name the host connected to.
+struct NatsTls {
+  bool enabled = false;
+  std::string ca_file;
+  // A client certificate chain and its key, for servers that verify clients:
+  // both or neither (Connect refuses one alone with kInvalidArgument).
+  std::string cert_file;
+  std::string key_file;
+
+  bool used() const { return enabled || !ca_file.empty() || !cert_file.empty() || !key_file.empty(); }
+};
+
 struct NatsConnectionOptions {
+  NatsAuth auth;
+  NatsTls tls;
   // Time allowed to establish the TCP connection and NATS handshake.
   std::chrono::milliseconds connect_timeout{2'000};
+  // How long Connect keeps trying while no server answers (refused or timed
+  // out), logging each failed attempt at a slowing pace: 0 = one attempt,
+  // negative = forever. Authentication and TLS failures end it at once.
+  std::chrono::milliseconds connect_retry_for{0};
+  // The first pause between attempts; it doubles up to connect_retry_max.
+  std::chrono::milliseconds connect_retry_initial{250};
+  std::chrono::milliseconds connect_retry_max{30'000};
   // Reconnect attempts per server after the connection is lost; -1 = forever.
   int max_reconnect = -1;
-  // Pause between reconnect attempts.
+  // Pause between reconnect attempts, plus a random part of up to
+  // reconnect_jitter (reconnect_jitter_tls over TLS), so that many clients
+  // of a restarted server do not all come back at once.
   std::chrono::milliseconds reconnect_wait{250};
+  std::chrono::milliseconds reconnect_jitter{100};
+  std::chrono::milliseconds reconnect_jitter_tls{1'000};
   // Bytes of publishes kept while reconnecting; beyond it Publish fails.
   int reconnect_buffer_bytes = 64 << 20;
   // Keep retrying the first connect in the background instead of failing.
@@ -45,7 +91,8 @@ struct NatsConnectionOptions {
   int pending_bytes_limit = 1 << 30;
   // How long the destructor / Close() waits for libnats to confirm the close.
   std::chrono::milliseconds close_timeout{5'000};
-  // Where connection events are logged; nullptr = silent.
+  // Where connection events are logged; nullptr = silent. URLs are logged
+  // with their credentials as *** (base/url_secrets.hpp).
   std::shared_ptr<spdlog::logger> logger;
 };
 
@@ -56,6 +103,9 @@ struct NatsCounters {
   // NATS_SLOW_CONSUMER reports (each means messages were dropped; see
   // NatsSubscription::dropped() for the number).
   std::atomic<uint64_t> slow_consumer_events{0};
+  // Publishes and subscriptions the server refused (permissions violation,
+  // NATS_NOT_PERMITTED); each is logged as an error naming the subject.
+  std::atomic<uint64_t> permission_errors{0};
   // Other asynchronous errors reported by libnats.
   std::atomic<uint64_t> async_errors{0};
   // Exceptions thrown by a subscription handler (caught; the message is lost).
@@ -104,8 +154,15 @@ class NatsSubscription {
 class NatsConnection {
  public:
   // Connects to `url` ("nats://host:port", comma-separated for several),
-  // presenting `name` to the server. kUnavailable with libnats' reason when
-  // no server answers (unless options.retry_on_failed_connect).
+  // presenting `name` to the server and authenticating with options.auth
+  // and options.tls. While no server answers it retries for
+  // options.connect_retry_for (logging each attempt), then kUnavailable with
+  // libnats' reason (at once with options.retry_on_failed_connect: libnats
+  // then keeps trying in the background). A refused login (wrong password,
+  // token or key; plain text to a TLS-only server; a bad certificate) is
+  // kIoError at once, saying what was refused, and a bad auth or TLS setting
+  // kInvalidArgument. Messages show the URL with its credentials as ***.
+  // Blocks the calling thread while it tries.
   static Result<NatsConnection> Connect(std::string_view url, std::string_view name,
                                         NatsConnectionOptions options = {});
 
@@ -134,6 +191,12 @@ class NatsConnection {
   // Closes at once; idempotent. Waits up to options.close_timeout for the
   // close to be confirmed.
   void Close();
+
+  // The server's text of the last permission violation on this connection
+  // ("Permissions Violation for Subscription to \"patron.actions.coupon.s012\""),
+  // set before a later Flush() returns; empty when the last error was another
+  // or none. Any thread.
+  std::string LastPermissionViolation() const;
 
   // True while libnats reports the connection as connected (false while
   // reconnecting, draining or closed). Any thread.

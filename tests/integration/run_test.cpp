@@ -311,11 +311,13 @@ TEST_CASE("run: an unreachable server or data directory is reported and exits 1"
     REQUIRE(server.Start().ok());
     url = server.url();
   }
-  Ran r =
-      RunPatron({"run", "--core", "--rules", kExample, "--nats", url, "--data", (dir.path() / "d").string()});
+  // run waits for a server (forever by default); bounded here.
+  Ran r = RunPatron({"run", "--core", "--rules", kExample, "--nats", url, "--data", (dir.path() / "d").string(),
+                     "--nats-connect-wait-ms", "300"});
   INFO(r.described);
   CHECK(r.code == 1);
   CHECK(r.err.find(url) != std::string::npos);
+  CHECK(r.err.find("not reachable (attempt 1)") != std::string::npos);
 
   const std::string file = (dir.path() / "a-file").string();
   WriteFile(file, "x");

@@ -108,6 +108,11 @@ Status NatsServer::Launch() {
   if (options_.jetstream) {
     args.insert(args.end(), {"-js", "-sd", (dir_.path() / "jetstream").string()});
   }
+  if (!options_.config.empty()) {
+    const std::string config_path = (dir_.path() / "nats-server.conf").string();
+    std::ofstream(config_path, std::ios::binary) << options_.config;
+    args.insert(args.end(), {"-c", config_path});
+  }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   // Everything the child needs is prepared before fork: after fork only
   // async-signal-safe calls are allowed (the test process has threads).

@@ -28,6 +28,10 @@ struct NatsServerOptions {
   std::string binary = "nats-server";
   // Adds `-js -sd <temp dir>/jetstream`.
   bool jetstream = false;
+  // The text of a configuration file (authorization, accounts, tls blocks),
+  // written into the server's temp dir and passed as `-c`; empty = none. The
+  // address and port flags win over it.
+  std::string config;
   // More command-line arguments, appended as given.
   std::vector<std::string> extra_args;
   // How long Start() waits for the port to accept connections.

@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <functional>
 #include <string>
+#include <thread>
 
 #include "tests/support/nats_server.hpp"
 #include "transport/nats_connection.hpp"
@@ -24,6 +27,17 @@ inline NatsConnection RequireConnect(const std::string& url, NatsConnectionOptio
   INFO(connected.status().ToString());
   REQUIRE(connected.ok());
   return std::move(connected).value();
+}
+
+// Polls `done` until it holds (true) or `timeout` passed (false).
+inline bool WaitUntilTrue(const std::function<bool()>& done,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 }  // namespace patron::testing

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "base/url_secrets.hpp"
+
 namespace patron::transport_internal {
 
 Status NatsError(std::string_view what, natsStatus status) {
@@ -15,6 +17,8 @@ Status NatsError(std::string_view what, natsStatus status) {
     message += detail;
     message += ')';
   }
+  // libnats' details may quote a server URL, with its credentials.
+  message = RedactUrl(message);
   switch (status) {
     case NATS_NO_SERVER:
     case NATS_CONNECTION_CLOSED:
