@@ -77,7 +77,7 @@ namespace {
 // The exchange itself; failures of Asio and Beast arrive as error codes.
 asio::awaitable<Result<unsigned>> Exchange(asio::io_context& io, const HttpClientOptions& options,
                                            const HttpTarget& target, std::string_view content_type,
-                                           std::string_view body) {
+                                           std::string_view body, std::string_view idempotency_key) {
   beast::error_code ec;
   auto token = asio::redirect_error(asio::use_awaitable, ec);
   const auto failure = [&](const char* step) {
@@ -99,6 +99,7 @@ asio::awaitable<Result<unsigned>> Exchange(asio::io_context& io, const HttpClien
   req.set(http::field::host, target.host_header);
   req.set(http::field::user_agent, options.user_agent);
   req.set(http::field::content_type, content_type);
+  if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
   req.keep_alive(false);
   req.body() = std::string(body);
   req.prepare_payload();
@@ -117,9 +118,9 @@ asio::awaitable<Result<unsigned>> Exchange(asio::io_context& io, const HttpClien
 }  // namespace
 
 asio::awaitable<Result<unsigned>> HttpClient::Post(const HttpTarget& target, std::string_view content_type,
-                                                   std::string_view body) const {
+                                                   std::string_view body, std::string_view idempotency_key) const {
   try {
-    co_return co_await Exchange(io_, options_, target, content_type, body);
+    co_return co_await Exchange(io_, options_, target, content_type, body, idempotency_key);
   } catch (const std::exception& e) {
     co_return Status::Internal(std::string("HTTP POST: ") + e.what());
   }

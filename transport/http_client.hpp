@@ -54,10 +54,13 @@ class HttpClient {
   // "resolve: ...", "connect: ...", "send: ...", "read answer: ..." (a
   // missed deadline reads "<step>: timed out after <timeout> ms"), or
   // kInternal should Beast throw (an invalid header value, say). Never
-  // throws. Await it from a coroutine running on `io`; `target`,
-  // `content_type` and `body` must stay valid until it completes.
+  // throws. A non-empty `idempotency_key` is sent as the Idempotency-Key
+  // header (the same for every retry of one action). Await it from a
+  // coroutine running on `io`; `target`, `content_type`, `body` and
+  // `idempotency_key` must stay valid until it completes.
   boost::asio::awaitable<Result<unsigned>> Post(const HttpTarget& target, std::string_view content_type,
-                                                std::string_view body) const;
+                                                std::string_view body,
+                                                std::string_view idempotency_key = {}) const;
 
  private:
   boost::asio::io_context& io_;

@@ -28,6 +28,11 @@ class logger;
 
 namespace patron {
 
+class NatsConnection;
+namespace transport_internal {
+struct ConnectionAccess;  // transport/internal/connection_access.hpp
+}
+
 // How the client proves who it is to the server: at most one of user and
 // password, token, NKey seed, or credentials file (Connect refuses a mix
 // with kInvalidArgument). A URL's own "user:pass@" also works (libnats reads
@@ -208,6 +213,7 @@ class NatsConnection {
   const NatsCounters& counters() const;
 
  private:
+  friend struct transport_internal::ConnectionAccess;
   struct State;
   explicit NatsConnection(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
