@@ -42,6 +42,8 @@ int RunCommand(const std::vector<std::string>& args) {
       "\n"
       "SIGINT or SIGTERM stops intake, finishes every message already received,\n"
       "commits, flushes, closes NATS and LMDB, logs the totals and exits 0.\n"
+      "SIGHUP is logged and ignored. One process owns a data directory: a second\n"
+      "one on the same --data refuses to start, naming the owner's PID.\n"
       "\n"
       "--core uses plain (core) NATS: a message published while Patron is down is\n"
       "lost. JetStream (durable intake) will be the default in a later release;\n"
@@ -93,10 +95,13 @@ int RunCommand(const std::vector<std::string>& args) {
   {
     // SIGINT/SIGTERM: stop intake, let what was received reach the queue,
     // then close it; Run() then finishes the queue, commits and returns.
-    runtime::StopSignals signals([&](int signal_number) {
-      log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
-      (*service)->Stop();
-    });
+    // SIGHUP: logged and ignored (it used to kill the process undrained).
+    runtime::StopSignals signals(
+        [&](int signal_number) {
+          log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
+          (*service)->Stop();
+        },
+        [&] { log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)"); });
     log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, config->nats_url,
               config->data_dir, runtime::DescribeRuleSet(loaded->rules));
     served = (*service)->Run();

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <utility>
 
+#include "stores/data_dir_lock.hpp"
 #include "stores/internal/batch_writer.hpp"
 #include "stores/internal/keyed_states.hpp"
 #include "stores/internal/lmdb_env.hpp"
@@ -24,9 +25,10 @@ namespace patron {
 
 struct LmdbStateStore::Impl {
   // `env` is open; `tables` and `counters` come from schema::Prepare.
-  Impl(lmdb::EnvPtr opened, const schema::Tables& t, const schema::Counters& counters, size_t map_size,
-       const LmdbStoreOptions& options)
-      : env(std::move(opened)),
+  Impl(DataDirLock owned, lmdb::EnvPtr opened, const schema::Tables& t, const schema::Counters& counters,
+       size_t map_size, const LmdbStoreOptions& options)
+      : lock(std::move(owned)),
+        env(std::move(opened)),
         max_key(static_cast<size_t>(mdb_env_get_maxkeysize(env.get()))),
         snapshot(env.get(), max_key),
         writer(env.get(), snapshot, map_size, options.max_map_size, max_key),
@@ -64,7 +66,9 @@ struct LmdbStateStore::Impl {
   }
 
   // Declared in the order they must be built (and the reverse of their
-  // destruction: the snapshot ends before the environment closes).
+  // destruction: the snapshot ends before the environment closes, and the
+  // directory's lock is released last).
+  DataDirLock lock;
   lmdb::EnvPtr env;
   size_t max_key;
   lmdb::ReadSnapshot snapshot;
@@ -79,14 +83,39 @@ struct LmdbStateStore::Impl {
   uint64_t commits = 0;
 };
 
+namespace {
+
+// Creates `dir` (and its parents) when missing; the directory itself gets
+// mode 0700 whatever the umask. An existing directory keeps its mode.
+Status CreatePrivateDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return Status::Ok();
+  fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+// Mode 0600 for a file of the store (LMDB creates it under the umask).
+Status MakePrivate(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+  if (ec) return Status::Io("cannot restrict " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
 LmdbStateStore::LmdbStateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LmdbStateStore::~LmdbStateStore() = default;
 
 Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& dir,
                                                              const LmdbStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
+  PATRON_RETURN_IF_ERROR(CreatePrivateDir(dir));
+  auto locked = DataDirLock::Acquire(dir);  // before LMDB touches anything
+  if (!locked.ok()) return locked.status();
   auto created = lmdb::CreateEnv(schema::kMaxDbs);
   if (!created.ok()) return created.status();
   lmdb::EnvPtr env = std::move(created).value();
@@ -96,7 +125,9 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   if (rc != 0) return lmdb::Error("set_mapsize", rc);
   unsigned flags =
       MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC) | (options.write_map ? MDB_WRITEMAP : 0u);
-  if ((rc = mdb_env_open(env.get(), dir.c_str(), flags, 0644)) != 0) return lmdb::Error("open " + dir, rc);
+  if ((rc = mdb_env_open(env.get(), dir.c_str(), flags, 0600)) != 0) return lmdb::Error("open " + dir, rc);
+  PATRON_RETURN_IF_ERROR(MakePrivate(dir + "/data.mdb"));
+  PATRON_RETURN_IF_ERROR(MakePrivate(dir + "/lock.mdb"));
   MDB_envinfo info;
   if ((rc = mdb_env_info(env.get(), &info)) != 0) return lmdb::Error("env_info", rc);
   size_t map_size = info.me_mapsize;  // larger than asked when the file already is
@@ -107,7 +138,7 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   if ((rc = txn.Begin(env.get(), 0)) != 0) return lmdb::Error("begin", rc);
   PATRON_RETURN_IF_ERROR(schema::Prepare(txn.get(), dir, tables, counters));
   if ((rc = txn.Commit()) != 0) return lmdb::Error("commit", rc);
-  auto impl = std::make_unique<Impl>(std::move(env), tables, counters, map_size, options);
+  auto impl = std::make_unique<Impl>(std::move(locked).value(), std::move(env), tables, counters, map_size, options);
   PATRON_RETURN_IF_ERROR(impl->timers.Load());
   PATRON_RETURN_IF_ERROR(impl->processed.Load(options.expected_processed_events));
   return std::make_unique<LmdbStateStore>(std::move(impl));

@@ -39,10 +39,15 @@
 // commit (seq at or above the committed counter) are known not to be in the
 // table, so deleting them leaves nothing to write.
 //
-// Threads: one instance is used by one thread (the engine's). Do not open the
-// same directory twice in one process (LMDB's locking forbids it); the
-// read-only StateReader (stores/state_reader.hpp) is for another process
-// (`patron inspect`) or for after the store was closed.
+// Ownership: Open() takes the directory's lock (stores/data_dir_lock.hpp)
+// before LMDB touches anything and holds it until the store is destroyed, so
+// a second writer of the same directory, in this process or another, fails
+// with Unavailable naming the holder's PID. A directory Open() creates gets
+// mode 0700; LOCK, data.mdb and lock.mdb mode 0600, whatever the umask.
+//
+// Threads: one instance is used by one thread (the engine's). The read-only
+// StateReader (stores/state_reader.hpp) takes no lock: it is for another
+// process (`patron inspect`) or for after the store was closed.
 
 #include <cstddef>
 #include <cstdint>
@@ -90,8 +95,9 @@ class LmdbStateStore final : public StateStore {
 
  public:
   // Opens (creating `dir` and the tables when missing) the environment in
-  // `dir`. IoError when the directory or environment cannot be opened,
-  // Corruption when the schema version is not this build's.
+  // `dir`. Unavailable when another open (any process) owns `dir`; IoError
+  // when the directory or environment cannot be opened, Corruption when the
+  // schema version is not this build's.
   static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir,
                                                       const LmdbStoreOptions& options = {});
 
