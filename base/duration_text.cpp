@@ -36,7 +36,8 @@ Result<Duration> ParseDurationText(std::string_view text) {
     if (digits == i) return Bad(text);
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits)  // the longest name that matches ("ms" over "m")
-      if (text.substr(digits, u.name.size()) == u.name && (unit == nullptr || u.name.size() > unit->name.size()))
+      if (text.substr(digits, u.name.size()) == u.name &&
+          (unit == nullptr || u.name.size() > unit->name.size()))
         unit = &u;
     if (unit == nullptr) return Bad(text);
     if (n > (INT64_MAX - total) / unit->micros) return Bad(text);

@@ -7,6 +7,8 @@
 
 #include <toml++/toml.h>
 
+#include "base/duration_text.hpp"
+
 namespace patron::cli {
 namespace {
 
@@ -81,6 +83,17 @@ class TableReader {
     out = v;
     return Status::Ok();
   }
+  // A duration string ("7d", base/duration_text.hpp).
+  Status DurationText(std::string_view key, Duration& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return WrongType(key, *node, "a duration string such as \"7d\"");
+    auto parsed = ParseDurationText(node->as_string()->get());
+    if (!parsed.ok())
+      return Status::Invalid(At(source_, node->source(), Qualified(key) + ": " + parsed.status().message()));
+    out = *parsed;
+    return Status::Ok();
+  }
   // Every key of the table must have been asked for.
   Status NoOthers() const {
     for (const auto& [key, node] : table_) {
@@ -147,6 +160,7 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     PATRON_RETURN_IF_ERROR(r.Integer("batch_interval_ms", 1, kMaxBatchIntervalMs, interval));
     config.batch_interval_ms = static_cast<int>(interval);
     PATRON_RETURN_IF_ERROR(r.Bool("mask_staff_phones", config.mask_staff_phones));
+    PATRON_RETURN_IF_ERROR(r.DurationText("processed_retention", config.processed_retention));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
   if (const toml::table* webhooks = doc["webhooks"].as_table()) {
@@ -204,6 +218,9 @@ Status ValidateConfig(const Config& config) {
   if (config.batch_interval_ms < 1 || config.batch_interval_ms > kMaxBatchIntervalMs) {
     return Status::Invalid("batch interval must be between 1 and " + std::to_string(kMaxBatchIntervalMs) +
                            " ms");
+  }
+  if (config.processed_retention < kMicrosPerSecond) {
+    return Status::Invalid("processed retention must be at least 1s");
   }
   if (config.log_format != "text" && config.log_format != "json") {
     return Status::Invalid("log format must be 'text' or 'json', not '" + config.log_format + "'");

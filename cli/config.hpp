@@ -13,6 +13,7 @@
 //   batch_size = 4096
 //   batch_interval_ms = 10
 //   mask_staff_phones = true
+//   processed_retention = "7d"  # ms, s, m, h, d
 //   [webhooks]
 //   crm = "http://127.0.0.1:8080/patron"
 //   [log]
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 
 namespace patron::cli {
 
@@ -52,6 +54,9 @@ struct Config {
   int batch_interval_ms = 10;
   // [engine] mask_staff_phones: mask phones in ticket and remind actions.
   bool mask_staff_phones = true;
+  // [engine] processed_retention ("7d"): how long processed event ids are
+  // remembered (on the engine's clock) to drop redeliveries; at least 1 s.
+  Duration processed_retention = 7 * kMicrosPerDay;
   // [webhooks] name = "http://host:port/path": endpoints for `webhook "<name>"`.
   std::map<std::string, std::string> webhooks;
   // [log] format: "text" (human-readable) or "json" (one object per line).

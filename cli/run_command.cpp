@@ -55,7 +55,7 @@ int RunCommand(const std::vector<std::string>& args) {
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
                             kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLogFormat, kFlagLogLevel});
+                            kFlagLogFormat, kFlagLogLevel, kFlagProcessedRetention});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -80,6 +80,7 @@ int RunCommand(const std::vector<std::string>& args) {
   live.nats_url = config->nats_url;
   live.subject_prefix = config->subject_prefix;
   live.data_dir = config->data_dir;
+  live.store.processed_retention = config->processed_retention;
   live.webhooks = config->webhooks;
   live.mask_staff_phones = config->mask_staff_phones;
   live.batch_size = config->batch_size;
@@ -101,7 +102,9 @@ int RunCommand(const std::vector<std::string>& args) {
           log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
           (*service)->Stop();
         },
-        [&] { log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)"); });
+        [&] {
+          log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)");
+        });
     log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, config->nats_url,
               config->data_dir, runtime::DescribeRuleSet(loaded->rules));
     served = (*service)->Run();

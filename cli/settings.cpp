@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "base/duration_text.hpp"
+
 namespace patron::cli {
 
 void AddSettingFlags(po::options_description& options, std::initializer_list<const char*> names) {
@@ -44,6 +46,11 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
     } else if (name == kFlagWebhook) {
       options.add_options()(kFlagWebhook, po::value<std::vector<std::string>>()->value_name("NAME=URL"),
                             "endpoint for `webhook \"NAME\"` actions (repeatable)");
+    } else if (name == kFlagProcessedRetention) {
+      options.add_options()(kFlagProcessedRetention, po::value<std::string>()->value_name("DURATION"),
+                            ("remember processed event ids this long to drop redeliveries (default " +
+                             FormatDurationText(defaults.processed_retention) + ")")
+                                .c_str());
     } else if (name == kFlagLogFormat) {
       options.add_options()(kFlagLogFormat, po::value<std::string>()->value_name("text|json"),
                             "log lines as text (default) or JSON objects");
@@ -74,6 +81,11 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
   if (Given(vm, kFlagBatchSize)) config.batch_size = vm[kFlagBatchSize].as<size_t>();
   if (Given(vm, kFlagBatchIntervalMs)) config.batch_interval_ms = vm[kFlagBatchIntervalMs].as<int>();
   if (Given(vm, kFlagMaskStaffPhones)) config.mask_staff_phones = vm[kFlagMaskStaffPhones].as<bool>();
+  if (Given(vm, kFlagProcessedRetention)) {
+    auto retention = ParseDurationText(vm[kFlagProcessedRetention].as<std::string>());
+    if (!retention.ok()) return Status::Invalid("--processed-retention: " + retention.status().message());
+    config.processed_retention = *retention;
+  }
   if (Given(vm, kFlagWebhook)) {
     for (const std::string& spec : vm[kFlagWebhook].as<std::vector<std::string>>()) {
       size_t eq = spec.find('=');

@@ -21,6 +21,7 @@ inline constexpr const char* kFlagMaskStaffPhones = "mask-staff-phones";
 inline constexpr const char* kFlagWebhook = "webhook";
 inline constexpr const char* kFlagLogFormat = "log-format";
 inline constexpr const char* kFlagLogLevel = "log-level";
+inline constexpr const char* kFlagProcessedRetention = "processed-retention";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

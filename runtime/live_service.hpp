@@ -22,6 +22,7 @@
 #include "base/result.hpp"
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
+#include "stores/lmdb_state_store.hpp"
 
 namespace spdlog {
 class logger;
@@ -33,6 +34,9 @@ struct LiveServiceOptions {
   std::string nats_url = "nats://127.0.0.1:4222";
   std::string subject_prefix = "patron";
   std::string data_dir;  // required; created when missing
+  // The state store's options (processed-id retention and its minimum, the
+  // JetStream duplicate window, among them).
+  LmdbStoreOptions store;
   // Webhook endpoint name -> "http://..." URL.
   std::map<std::string, std::string> webhooks;
   bool mask_staff_phones = true;

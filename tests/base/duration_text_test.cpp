@@ -20,7 +20,8 @@ TEST_CASE("ParseDurationText: a number and a unit, or several in a row") {
 }
 
 TEST_CASE("ParseDurationText: anything else is refused with what was expected") {
-  for (const char* bad : {"", "7", "d", "7 d", "-5s", "7w", "1.5h", "5s ", "99999999999999999999d", "300000000d"}) {
+  for (const char* bad :
+       {"", "7", "d", "7 d", "-5s", "7w", "1.5h", "5s ", "99999999999999999999d", "300000000d"}) {
     INFO(bad);
     auto parsed = ParseDurationText(bad);
     REQUIRE_FALSE(parsed.ok());

@@ -28,11 +28,13 @@ const std::string kEvents = kExample + "/events.jsonl";
 constexpr std::chrono::seconds kBound{30};
 
 std::vector<std::string> RunArgs(const NatsServer& server, const std::string& data) {
-  return {PatronBinary(), "run",  "--core",       "--rules", kExample, "--nats", server.url(),
-          "--data",       data,   "--log-format", "json",               "--log-level", "info"};
+  return {PatronBinary(), "run", "--core",       "--rules", kExample,      "--nats", server.url(),
+          "--data",       data,  "--log-format", "json",    "--log-level", "info"};
 }
 
-bool Logged(const Process& engine, const std::string& text) { return engine.err().find(text) != std::string::npos; }
+bool Logged(const Process& engine, const std::string& text) {
+  return engine.err().find(text) != std::string::npos;
+}
 
 bool Listening(const Process& engine) { return Logged(engine, "listening on patron.events.>"); }
 
@@ -103,7 +105,8 @@ TEST_CASE("run: one owner per data directory, SIGHUP ignored, a clean SIGTERM lo
   CHECK_THAT(Field(log.back(), "msg"), Catch::Contains("64 events read, 62 processed"));
 }
 
-TEST_CASE("run: a LOCK left by a run killed with SIGKILL does not block the next start", "[integration][run]") {
+TEST_CASE("run: a LOCK left by a run killed with SIGKILL does not block the next start",
+          "[integration][run]") {
   NatsServer server;
   RequireStarted(server);
   TempDir dir;
