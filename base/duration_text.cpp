@@ -1,9 +1,6 @@
 #include "base/duration_text.hpp"
 
-#include <array>
 #include <cstdint>
-#include <limits>
-#include <utility>
 
 namespace patron {
 
@@ -13,61 +10,51 @@ struct Unit {
   std::string_view name;
   Duration micros;
 };
+// Largest first (the order FormatDurationText writes them in).
+constexpr Unit kUnits[] = {{"d", kMicrosPerDay},    {"h", kMicrosPerHour}, {"m", kMicrosPerMinute},
+                           {"s", kMicrosPerSecond}, {"ms", 1000},          {"us", 1}};
 
-// Longest names first where one is a prefix of another (`ms` before `m`).
-constexpr std::array<Unit, 6> kUnits{{
-    {"us", 1},
-    {"ms", 1'000},
-    {"s", kMicrosPerSecond},
-    {"m", kMicrosPerMinute},
-    {"h", kMicrosPerHour},
-    {"d", kMicrosPerDay},
-}};
+Status Bad(std::string_view text) {
+  return Status::Invalid("'" + std::string(text) +
+                         "' is not a duration (a number and a unit: ms, s, m, h or d, e.g. 30s or 7d)");
+}
 
 }  // namespace
 
-std::optional<Duration> ParseDurationText(std::string_view text) {
-  if (text == "0") return 0;
-  if (text.empty()) return std::nullopt;
+Result<Duration> ParseDurationText(std::string_view text) {
+  if (text == "0") return Duration{0};
+  if (text.empty()) return Bad(text);
   Duration total = 0;
   size_t i = 0;
   while (i < text.size()) {
-    uint64_t number = 0;
-    size_t digits = 0;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
-      if (number > (std::numeric_limits<uint64_t>::max() - 9) / 10) return std::nullopt;
-      number = number * 10 + static_cast<uint64_t>(text[i] - '0');
+    size_t digits = i;
+    int64_t n = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+      if (n > (INT64_MAX - 9) / 10) return Bad(text);
+      n = n * 10 + (text[digits++] - '0');
     }
-    if (digits == 0) return std::nullopt;
+    if (digits == i) return Bad(text);
     const Unit* unit = nullptr;
-    for (const Unit& u : kUnits) {
-      if (text.substr(i, u.name.size()) == u.name) {
+    for (const Unit& u : kUnits)  // the longest name that matches ("ms" over "m")
+      if (text.substr(digits, u.name.size()) == u.name &&
+          (unit == nullptr || u.name.size() > unit->name.size()))
         unit = &u;
-        break;
-      }
-    }
-    if (unit == nullptr) return std::nullopt;
-    i += unit->name.size();
-    const auto limit = static_cast<uint64_t>(std::numeric_limits<Duration>::max() / unit->micros);
-    if (number > limit) return std::nullopt;
-    const Duration part = static_cast<Duration>(number) * unit->micros;
-    if (total > std::numeric_limits<Duration>::max() - part) return std::nullopt;
-    total += part;
+    if (unit == nullptr) return Bad(text);
+    if (n > (INT64_MAX - total) / unit->micros) return Bad(text);
+    total += n * unit->micros;
+    i = digits + unit->name.size();
   }
   return total;
 }
 
 std::string FormatDurationText(Duration d) {
-  if (d == 0) return "0";
+  if (d <= 0) return "0";
   std::string out;
-  uint64_t rest = d < 0 ? static_cast<uint64_t>(-(d + 1)) + 1 : static_cast<uint64_t>(d);
-  if (d < 0) out += '-';
-  for (auto it = kUnits.rbegin(); it != kUnits.rend(); ++it) {
-    const auto per = static_cast<uint64_t>(it->micros);
-    if (rest >= per) {
-      out += std::to_string(rest / per);
-      out += it->name;
-      rest %= per;
+  for (const Unit& u : kUnits) {
+    if (d >= u.micros) {
+      out += std::to_string(d / u.micros);
+      out += u.name;
+      d %= u.micros;
     }
   }
   return out;

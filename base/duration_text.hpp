@@ -1,22 +1,24 @@
 #pragma once
-// Durations as operators write them in flags and the configuration file:
-// a whole number and a unit, `500us`, `250ms`, `5s`, `10m`, `2h`, `7d` (several may
-// follow each other: `1h30m`); `0` alone is zero. Pure, thread-safe.
+// Durations as operators write them in flags and configuration files: an
+// integer and a unit, "90s", "15m", "36h", "7d" (also "500ms"), or several
+// of them in a row ("1h30m"); "us" for microseconds. Pure functions,
+// thread-safe.
 
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/result.hpp"
 #include "base/time.hpp"
 
 namespace patron {
 
-// The duration `text` names, or nullopt when it is empty, has an unknown
-// unit, a missing number, or overflows.
-std::optional<Duration> ParseDurationText(std::string_view text);
+// The duration `text` names (units us, ms, s, m, h, d; "0" alone is zero).
+// kInvalidArgument saying what was expected for anything else (no unit, an
+// unknown unit, a negative number, or more than about 290,000 years).
+Result<Duration> ParseDurationText(std::string_view text);
 
-// The shortest text ParseDurationText reads back as `d` (`90s` is `1m30s`,
-// zero is `0`); negative durations start with `-`.
+// The shortest text of `d` that ParseDurationText reads back ("7d", "1h30m",
+// "0"); `d` must not be negative.
 std::string FormatDurationText(Duration d);
 
 }  // namespace patron

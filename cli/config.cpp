@@ -1,7 +1,5 @@
 #include "cli/config.hpp"
 
-#include "base/duration_text.hpp"
-
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "base/url_secrets.hpp"
+#include "base/duration_text.hpp"
 
 namespace patron::cli {
 namespace {
@@ -92,14 +91,15 @@ class TableReader {
     const toml::node* node = Find(key);
     if (node == nullptr) return Status::Ok();
     if (!node->is_string()) return WrongType(key, *node, "a duration such as \"5s\", \"10m\" or \"7d\"");
-    std::optional<Duration> d = ParseDurationText(node->as_string()->get());
-    if (!d) return WrongType(key, *node, "a duration such as \"5s\", \"10m\" or \"7d\"");
-    if (*d < min || *d > max) {
+    auto parsed = ParseDurationText(node->as_string()->get());
+    if (!parsed.ok())
+      return Status::Invalid(At(source_, node->source(), Qualified(key) + ": " + parsed.status().message()));
+    if (*parsed < min || *parsed > max) {
       return Status::Invalid(At(source_, node->source(),
                                 Qualified(key) + " must be between " + FormatDurationText(min) + " and " +
                                     FormatDurationText(max)));
     }
-    out = *d;
+    out = *parsed;
     return Status::Ok();
   }
   // Every key of the table must have been asked for.
@@ -219,6 +219,8 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     PATRON_RETURN_IF_ERROR(r.Bool("mask_staff_phones", config.mask_staff_phones));
     PATRON_RETURN_IF_ERROR(r.DurationText("late_grace", 0, kMaxLateGrace, config.late_grace));
     PATRON_RETURN_IF_ERROR(ReadLimits(r, config.limits));
+    PATRON_RETURN_IF_ERROR(
+        r.DurationText("processed_retention", kMicrosPerSecond, kMaxProcessedRetention, config.processed_retention));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
   if (const toml::table* webhooks = doc["webhooks"].as_table()) {
@@ -285,6 +287,9 @@ Status ValidateConfig(const Config& config) {
     if (static_cast<int64_t>(value) < range.min || static_cast<int64_t>(value) > range.max)
       return Status::Invalid(std::string(range.key) + " must be between " + std::to_string(range.min) + " and " +
                              std::to_string(range.max) + ", not " + std::to_string(value));
+  }
+  if (config.processed_retention < kMicrosPerSecond) {
+    return Status::Invalid("processed retention must be at least 1s");
   }
   if (config.log_format != "text" && config.log_format != "json") {
     return Status::Invalid("log format must be 'text' or 'json', not '" + config.log_format + "'");

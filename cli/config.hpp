@@ -18,6 +18,7 @@
 //   mask_staff_phones = true
 //   late_grace = "5s"           # run: timers fire 5 s after they fall due
 //   max_event_bytes = 1048576   # and the other limits of IntakeLimits
+//   processed_retention = "7d"  # ms, s, m, h, d
 //   [webhooks]
 //   crm = "http://127.0.0.1:8080/patron"
 //   [log]
@@ -96,6 +97,9 @@ struct Config {
   // max_dead_message_bytes, max_text_bytes: the limits at the door
   // (engine/intake_limits.hpp). time_reference is never read from here.
   IntakeLimits limits;
+  // [engine] processed_retention ("7d"): how long processed event ids are
+  // remembered (on the engine's clock) to drop redeliveries; at least 1 s.
+  Duration processed_retention = 7 * kMicrosPerDay;
   // [webhooks] name = "http://host:port/path": endpoints for `webhook "<name>"`.
   std::map<std::string, std::string> webhooks;
   // [log] format: "text" (human-readable) or "json" (one object per line).
@@ -108,6 +112,7 @@ struct Config {
 inline constexpr size_t kMaxBatchSize = 1'000'000;
 inline constexpr int kMaxBatchIntervalMs = 60'000;
 inline constexpr Duration kMaxLateGrace = kMicrosPerDay;
+inline constexpr Duration kMaxProcessedRetention = 3660 * kMicrosPerDay;
 
 // The range each IntakeLimits setting may take, for the file and the flags.
 struct LimitRange {

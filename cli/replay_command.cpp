@@ -39,6 +39,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
                    "\n"
                    "State lives in LMDB: in --data DIR when given (kept, and reused by a later\n"
                    "replay or `patron inspect`), else in a temporary directory removed at exit.\n"
+                   "One process owns a --data DIR at a time (a second one refuses to start).\n"
                    "\n"
                    "Time is event time: before each event, every timer due at or before its\n"
                    "time fires (absence, sequences, waits, quiet hours, dates, schedules). The\n"
@@ -52,8 +53,8 @@ int ReplayCommand(const std::vector<std::string>& args) {
       "out", po::value<std::string>()->value_name("FILE"), "write the actions here instead of stdout")(
       "dead", po::value<std::string>()->value_name("FILE"),
       "write rejected lines here, one JSON object each");
-  AddSettingFlags(options,
-                  {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones, kFlagConfig, kFlagLimits});
+  AddSettingFlags(options, {kFlagRules, kFlagTimezone, kFlagData, kFlagBatchSize, kFlagMaskStaffPhones,
+                            kFlagConfig, kFlagLimits, kFlagProcessedRetention});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
 
@@ -86,6 +87,7 @@ int ReplayCommand(const std::vector<std::string>& args) {
   runtime::RuleSetHolder rules(loaded->compiled);
   runtime::ReplayOptions replay;
   replay.data_dir = config->data_dir;
+  replay.store.processed_retention = config->processed_retention;
   replay.until = until;
   replay.batch_size = config->batch_size;
   replay.engine.mask_staff_phones = config->mask_staff_phones;

@@ -45,6 +45,8 @@ int RunCommand(const std::vector<std::string>& args) {
       "\n"
       "SIGINT or SIGTERM stops intake, finishes every message already received,\n"
       "commits, flushes, closes NATS and LMDB, logs the totals and exits 0.\n"
+      "SIGHUP is logged and ignored. One process owns a data directory: a second\n"
+      "one on the same --data refuses to start, naming the owner's PID.\n"
       "\n"
       "--core uses plain (core) NATS: a message published while Patron is down is\n"
       "lost. JetStream (durable intake) will be the default in a later release;\n"
@@ -61,7 +63,8 @@ int RunCommand(const std::vector<std::string>& args) {
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
                             kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
-                            kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits});
+                            kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits,
+                            kFlagProcessedRetention});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {
@@ -92,6 +95,7 @@ int RunCommand(const std::vector<std::string>& args) {
   live.nats = std::move(nats.value());
   live.subject_prefix = config->subject_prefix;
   live.data_dir = config->data_dir;
+  live.store.processed_retention = config->processed_retention;
   live.webhooks = config->webhooks;
   live.mask_staff_phones = config->mask_staff_phones;
   live.limits = config->limits;  // the wall clock is the engine's: time_reference stays unset
@@ -109,10 +113,15 @@ int RunCommand(const std::vector<std::string>& args) {
   {
     // SIGINT/SIGTERM: stop intake, let what was received reach the queue,
     // then close it; Run() then finishes the queue, commits and returns.
-    runtime::StopSignals signals([&](int signal_number) {
-      log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
-      (*service)->Stop();
-    });
+    // SIGHUP: logged and ignored (it used to kill the process undrained).
+    runtime::StopSignals signals(
+        [&](int signal_number) {
+          log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
+          (*service)->Stop();
+        },
+        [&] {
+          log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)");
+        });
     log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, RedactUrl(config->nats_url),
               config->data_dir, runtime::DescribeRuleSet(loaded->rules));
     served = (*service)->Run();

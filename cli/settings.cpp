@@ -1,12 +1,11 @@
 #include "cli/settings.hpp"
 
-#include "base/duration_text.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/duration_text.hpp"
 #include "base/time.hpp"
 
 namespace patron::cli {
@@ -166,6 +165,11 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
                             ("fire timers this long after they fall due, for late events (default " +
                              FormatDurationText(defaults.late_grace) + "; 0 allowed)")
                                 .c_str());
+    } else if (name == kFlagProcessedRetention) {
+      options.add_options()(kFlagProcessedRetention, po::value<std::string>()->value_name("DURATION"),
+                            ("remember processed event ids this long to drop redeliveries (default " +
+                             FormatDurationText(defaults.processed_retention) + ")")
+                                .c_str());
     } else if (name == kFlagLogFormat) {
       options.add_options()(kFlagLogFormat, po::value<std::string>()->value_name("text|json"),
                             "log lines as text (default) or JSON objects");
@@ -201,6 +205,11 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
   if (Given(vm, kFlagBatchSize)) config.batch_size = vm[kFlagBatchSize].as<size_t>();
   if (Given(vm, kFlagBatchIntervalMs)) config.batch_interval_ms = vm[kFlagBatchIntervalMs].as<int>();
   if (Given(vm, kFlagMaskStaffPhones)) config.mask_staff_phones = vm[kFlagMaskStaffPhones].as<bool>();
+  if (Given(vm, kFlagProcessedRetention)) {
+    auto retention = ParseDurationText(vm[kFlagProcessedRetention].as<std::string>());
+    if (!retention.ok()) return Status::Invalid("--processed-retention: " + retention.status().message());
+    config.processed_retention = *retention;
+  }
   if (Given(vm, kFlagWebhook)) {
     for (const std::string& spec : vm[kFlagWebhook].as<std::vector<std::string>>()) {
       size_t eq = spec.find('=');
@@ -212,8 +221,8 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
   }
   if (Given(vm, kFlagLateGrace)) {
     const std::string& text = vm[kFlagLateGrace].as<std::string>();
-    std::optional<Duration> grace = ParseDurationText(text);
-    if (!grace || *grace > kMaxLateGrace) {
+    Result<Duration> grace = ParseDurationText(text);
+    if (!grace.ok() || *grace > kMaxLateGrace) {
       return Status::Invalid("--late-grace expects a duration from 0 to " + FormatDurationText(kMaxLateGrace) +
                              " such as 5s or 2m, not '" + text + "'");
     }

@@ -29,6 +29,7 @@ inline constexpr const char* kFlagLimits = "limits";
 // The group of --nats-user, --nats-password-file, ... --nats-max-reconnect:
 // one flag per NatsAccessConfig key ("--nats-" + the key, '_' as '-').
 inline constexpr const char* kFlagNatsAccess = "nats-access";
+inline constexpr const char* kFlagProcessedRetention = "processed-retention";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

@@ -229,7 +229,7 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
   PATRON_RETURN_IF_ERROR(parts_->runner.RunRules(event, customer, depth));
   if (customer != nullptr && !parts_->rules.date_rules.empty())
     PATRON_RETURN_IF_ERROR(parts_->timers.SyncDateRules(*customer, event.time));
-  PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id));
+  PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id, clock_.Now()));
   ++stats_.events_processed;
   return Status::Ok();
 }

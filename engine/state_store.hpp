@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 #include "model/customer_record.hpp"
 #include "model/identity.hpp"
 #include "model/outcome.hpp"
@@ -49,9 +50,11 @@ class StateStore {
   virtual Result<std::optional<std::string>> FindIdentity(IdentityKind kind, std::string_view value) = 0;
   virtual Status PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) = 0;
 
-  // Processed events, keyed by (source, id).
+  // Processed events, keyed by (source, id). `at` is the engine clock's time
+  // of the processing: a store may forget an id once its retention, measured
+  // on these times, has passed (then the event counts as new again).
   virtual Result<bool> IsProcessed(std::string_view source, std::string_view id) = 0;
-  virtual Status MarkProcessed(std::string_view source, std::string_view id) = 0;
+  virtual Status MarkProcessed(std::string_view source, std::string_view id, TimePoint at) = 0;
 
   // State of `limit ... per <path>` keys (not per customer): nullopt if none.
   virtual Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) = 0;

@@ -36,7 +36,7 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   const LiveServiceOptions& o = p.options;
 
   // The state first: a bad data directory is told before any connection.
-  auto store = LmdbStateStore::Open(o.data_dir);
+  auto store = LmdbStateStore::Open(o.data_dir, o.store);
   if (!store.ok()) return store.status();
 
   NatsConnectionOptions nats_options = o.nats;

@@ -24,6 +24,7 @@
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
 #include "transport/nats_connection.hpp"
+#include "stores/lmdb_state_store.hpp"
 
 namespace spdlog {
 class logger;
@@ -38,6 +39,9 @@ struct LiveServiceOptions {
   NatsConnectionOptions nats;
   std::string subject_prefix = "patron";
   std::string data_dir;  // required; created when missing
+  // The state store's options (processed-id retention and its minimum, the
+  // JetStream duplicate window, among them).
+  LmdbStoreOptions store;
   // Webhook endpoint name -> "http://..." URL.
   std::map<std::string, std::string> webhooks;
   bool mask_staff_phones = true;

@@ -13,6 +13,7 @@ Result<ReplayResult> Replay(RuleSetHolder& rules, MessageSource& events, ActionS
                             const ReplayOptions& options) {
   PartitionOptions partition;
   partition.engine = options.engine;
+  partition.store = options.store;
   partition.loop.batch_size = options.batch_size;
   partition.loop.batch_interval = std::chrono::milliseconds(0);  // commit when full and at the end
   partition.loop.fire_by_clock = false;                          // event time: the engine fires per event

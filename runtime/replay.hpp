@@ -15,6 +15,7 @@
 #include "engine/engine.hpp"
 #include "runtime/message_source.hpp"
 #include "runtime/rule_set_holder.hpp"
+#include "stores/lmdb_state_store.hpp"
 
 namespace patron::runtime {
 
@@ -22,6 +23,9 @@ struct ReplayOptions {
   // Kept state (created when missing); "" = a temporary directory, without
   // fsync and with pages written in place (MDB_WRITEMAP).
   std::string data_dir;
+  // The state store's options (a temporary directory overrides its fsync
+  // and write-map settings).
+  LmdbStoreOptions store;
   std::optional<TimePoint> until;  // fire what is due after the last event up to here
   size_t batch_size = 4096;        // events per commit
   EngineOptions engine;

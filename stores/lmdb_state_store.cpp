@@ -6,10 +6,12 @@
 #include "stores/lmdb_state_store.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 #include <utility>
 
+#include "stores/data_dir_lock.hpp"
 #include "stores/internal/batch_writer.hpp"
 #include "stores/internal/keyed_states.hpp"
 #include "stores/internal/lmdb_env.hpp"
@@ -24,19 +26,29 @@ namespace patron {
 
 struct LmdbStateStore::Impl {
   // `env` is open; `tables` and `counters` come from schema::Prepare.
-  Impl(lmdb::EnvPtr opened, const schema::Tables& t, const schema::Counters& counters, size_t map_size,
-       const LmdbStoreOptions& options)
-      : env(std::move(opened)),
+  static ProcessedIdsOptions ProcessedOptions(const LmdbStoreOptions& options) {
+    ProcessedIdsOptions o;
+    o.retention = std::max(options.processed_retention, options.processed_min_retention);
+    o.prune_slice = std::max<size_t>(options.processed_prune_slice, 1);
+    o.expected_per_bucket = options.expected_processed_events / ProcessedIds::kBucketsPerRetention;
+    return o;
+  }
+
+  Impl(DataDirLock owned, lmdb::EnvPtr opened, const schema::Tables& t, const schema::Counters& counters,
+       size_t map_size, const LmdbStoreOptions& options)
+      : lock(std::move(owned)),
+        env(std::move(opened)),
         max_key(static_cast<size_t>(mdb_env_get_maxkeysize(env.get()))),
         snapshot(env.get(), max_key),
         writer(env.get(), snapshot, map_size, options.max_map_size, max_key),
         records(snapshot, t.customers, t.identities, options.max_cached_customers,
                 options.max_cached_identities),
-        processed(snapshot, t.processed),
+        processed(snapshot, t.processed_ids, t.meta, ProcessedOptions(options)),
         keyed(snapshot, t.keyed),
         outcomes(t.outcomes, t.rule_stats, t.meta, counters.next_outcome_seq),
         timers(snapshot, t.timers, t.meta, counters.next_timer_seq),
-        outbox(snapshot, t.outbox, t.meta, counters.next_outbox_seq) {}
+        outbox(snapshot, t.outbox, t.meta, counters.next_outbox_seq),
+        processed_table(t.processed_ids) {}
 
   bool BatchEmpty() const {
     return records.BatchEmpty() && processed.BatchEmpty() && keyed.BatchEmpty() && outcomes.BatchEmpty() &&
@@ -64,7 +76,9 @@ struct LmdbStateStore::Impl {
   }
 
   // Declared in the order they must be built (and the reverse of their
-  // destruction: the snapshot ends before the environment closes).
+  // destruction: the snapshot ends before the environment closes, and the
+  // directory's lock is released last).
+  DataDirLock lock;
   lmdb::EnvPtr env;
   size_t max_key;
   lmdb::ReadSnapshot snapshot;
@@ -75,18 +89,44 @@ struct LmdbStateStore::Impl {
   OutcomeLog outcomes;
   TimerTable timers;
   OutboxTable outbox;
+  MDB_dbi processed_table;
   Status failed;  // ok until a commit fails
   uint64_t commits = 0;
 };
+
+namespace {
+
+// Creates `dir` (and its parents) when missing; the directory itself gets
+// mode 0700 whatever the umask. An existing directory keeps its mode.
+Status CreatePrivateDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return Status::Ok();
+  fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+// Mode 0600 for a file of the store (LMDB creates it under the umask).
+Status MakePrivate(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+  if (ec) return Status::Io("cannot restrict " + path + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
 
 LmdbStateStore::LmdbStateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LmdbStateStore::~LmdbStateStore() = default;
 
 Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& dir,
                                                              const LmdbStoreOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::Io("cannot create " + dir + ": " + ec.message());
+  PATRON_RETURN_IF_ERROR(CreatePrivateDir(dir));
+  auto locked = DataDirLock::Acquire(dir);  // before LMDB touches anything
+  if (!locked.ok()) return locked.status();
   auto created = lmdb::CreateEnv(schema::kMaxDbs);
   if (!created.ok()) return created.status();
   lmdb::EnvPtr env = std::move(created).value();
@@ -96,7 +136,9 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   if (rc != 0) return lmdb::Error("set_mapsize", rc);
   unsigned flags =
       MDB_NOTLS | (options.sync_on_commit ? 0u : MDB_NOSYNC) | (options.write_map ? MDB_WRITEMAP : 0u);
-  if ((rc = mdb_env_open(env.get(), dir.c_str(), flags, 0644)) != 0) return lmdb::Error("open " + dir, rc);
+  if ((rc = mdb_env_open(env.get(), dir.c_str(), flags, 0600)) != 0) return lmdb::Error("open " + dir, rc);
+  PATRON_RETURN_IF_ERROR(MakePrivate(dir + "/data.mdb"));
+  PATRON_RETURN_IF_ERROR(MakePrivate(dir + "/lock.mdb"));
   MDB_envinfo info;
   if ((rc = mdb_env_info(env.get(), &info)) != 0) return lmdb::Error("env_info", rc);
   size_t map_size = info.me_mapsize;  // larger than asked when the file already is
@@ -106,10 +148,21 @@ Result<std::unique_ptr<LmdbStateStore>> LmdbStateStore::Open(const std::string& 
   lmdb::Txn txn;
   if ((rc = txn.Begin(env.get(), 0)) != 0) return lmdb::Error("begin", rc);
   PATRON_RETURN_IF_ERROR(schema::Prepare(txn.get(), dir, tables, counters));
+  if (tables.has_legacy_processed) {
+    // Ids of an older build carry no time: they are kept one retention from now.
+    Duration retention = Impl::ProcessedOptions(options).retention;
+    TimePoint now = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    PATRON_RETURN_IF_ERROR(
+        ProcessedIds::MigrateLegacy(txn.get(), tables.legacy_processed, tables.processed_ids,
+                                    ProcessedIds::BucketEnd(now, ProcessedIds::WidthFor(retention))));
+  }
   if ((rc = txn.Commit()) != 0) return lmdb::Error("commit", rc);
-  auto impl = std::make_unique<Impl>(std::move(env), tables, counters, map_size, options);
+  auto impl =
+      std::make_unique<Impl>(std::move(locked).value(), std::move(env), tables, counters, map_size, options);
   PATRON_RETURN_IF_ERROR(impl->timers.Load());
-  PATRON_RETURN_IF_ERROR(impl->processed.Load(options.expected_processed_events));
+  PATRON_RETURN_IF_ERROR(impl->processed.Load());
   return std::make_unique<LmdbStateStore>(std::move(impl));
 }
 
@@ -145,9 +198,9 @@ Result<bool> LmdbStateStore::IsProcessed(std::string_view source, std::string_vi
   return impl_->processed.Contains(source, id);
 }
 
-Status LmdbStateStore::MarkProcessed(std::string_view source, std::string_view id) {
+Status LmdbStateStore::MarkProcessed(std::string_view source, std::string_view id, TimePoint at) {
   if (!impl_->failed.ok()) return impl_->failed;
-  impl_->processed.Add(source, id);
+  impl_->processed.Add(source, id, at);
   return Status::Ok();
 }
 
@@ -260,5 +313,15 @@ Status LmdbStateStore::Commit() {
 size_t LmdbStateStore::cached_customers() const { return impl_->records.cached_customers(); }
 size_t LmdbStateStore::map_size() const { return impl_->writer.map_size(); }
 uint64_t LmdbStateStore::commits() const { return impl_->commits; }
+ProcessedIdsStats LmdbStateStore::processed_ids() const { return impl_->processed.stats(); }
+
+Result<uint64_t> LmdbStateStore::StoredProcessedIds() {
+  if (!impl_->failed.ok()) return impl_->failed;
+  if (int rc = impl_->snapshot.Ensure(); rc != 0) return lmdb::Error("begin read", rc);
+  MDB_stat stat;
+  if (int rc = mdb_stat(impl_->snapshot.get(), impl_->processed_table, &stat); rc != 0)
+    return lmdb::Error("stat processed ids", rc);
+  return static_cast<uint64_t>(stat.ms_entries);
+}
 
 }  // namespace patron

@@ -9,7 +9,11 @@
 // Named tables of the environment:
 //   customers   customer id -> EncodeCustomer bytes
 //   identities  "<kind>:<value>" (e.g. "phone:13800138000") -> customer id
-//   processed   "<source>\x1f<id>" -> empty
+//   processed_ids  8-byte bucket end (µs, big-endian, sign bit flipped) +
+//               "<source>\x1f<id>" -> empty (stores/internal/processed_ids.hpp);
+//               a store of an older build has `processed` ("<source>\x1f<id>"),
+//               moved into it at Open() into the bucket of the wall clock
+//               then (keys too long for LMDB are not carried over)
 //   keyed       8-byte big-endian rule_key + key -> EncodeRuleState bytes
 //   outcomes    8-byte big-endian sequence -> EncodeOutcome bytes
 //   rule_stats  "<rule name>\x1f<outcome kind name>" -> 8-byte big-endian count
@@ -18,7 +22,8 @@
 //   outbox      8-byte big-endian seq -> 8-byte big-endian sent_at (0: not sent), the row's bytes
 //   meta        "schema_version" -> "1", "next_outcome_seq" -> 8-byte big-endian,
 //               "next_timer_seq", "next_outbox_seq" -> 8-byte big-endian
-//               (above every stored seq of their table)
+//               (above every stored seq of their table), "processed_clock" ->
+//               8-byte big-endian (the processed ids' retention clock, µs)
 // Keys longer than LMDB's key limit are stored as their first 256 bytes, a NUL
 // and a 16-hex-digit stable hash of the whole key. A store written before
 // timers (or the outbox) existed gets its (empty) `timers` (`outbox`) table
@@ -39,10 +44,15 @@
 // commit (seq at or above the committed counter) are known not to be in the
 // table, so deleting them leaves nothing to write.
 //
-// Threads: one instance is used by one thread (the engine's). Do not open the
-// same directory twice in one process (LMDB's locking forbids it); the
-// read-only StateReader (stores/state_reader.hpp) is for another process
-// (`patron inspect`) or for after the store was closed.
+// Ownership: Open() takes the directory's lock (stores/data_dir_lock.hpp)
+// before LMDB touches anything and holds it until the store is destroyed, so
+// a second writer of the same directory, in this process or another, fails
+// with Unavailable naming the holder's PID. A directory Open() creates gets
+// mode 0700; LOCK, data.mdb and lock.mdb mode 0600, whatever the umask.
+//
+// Threads: one instance is used by one thread (the engine's). The read-only
+// StateReader (stores/state_reader.hpp) takes no lock: it is for another
+// process (`patron inspect`) or for after the store was closed.
 
 #include <cstddef>
 #include <cstdint>
@@ -53,7 +63,9 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/time.hpp"
 #include "engine/state_store.hpp"
+#include "stores/processed_ids_stats.hpp"
 
 namespace patron {
 
@@ -78,11 +90,26 @@ struct LmdbStoreOptions {
   size_t max_cached_customers = 200'000;
   // Identity index entries ("phone:138...") kept in memory the same way.
   size_t max_cached_identities = 400'000;
-  // Processed event ids are screened by an in-memory Bloom filter (2 bytes a
-  // key), so a new event costs no B-tree search. Open() sizes it for the
-  // stored ids (reading them all once, about a second per 10 million) or for
-  // this many, whichever is more; it doubles (one more scan) when full.
+  // Processed event ids are screened by in-memory Bloom filters (2 bytes a
+  // key), one per time bucket (an eighth of the retention), so a new event
+  // costs no B-tree search. Open() reads the ids the retention keeps (not
+  // those ever seen) to build them; a new bucket's filter is sized for
+  // 1/8 of this many ids or twice the previous bucket's, whichever is more,
+  // and doubles (one scan of its bucket) when full.
   size_t expected_processed_events = 1'000'000;
+  // Processed ids are kept this long, measured on the engine's clock as it
+  // passes it to MarkProcessed() (event time in `replay`, the wall clock in
+  // `run`), made monotonic per directory (the latest time ever passed is
+  // kept in `meta`): an id is remembered at least this long and at most an
+  // eighth longer, plus the pruning's lag. A redelivery after that is
+  // processed again.
+  Duration processed_retention = 7 * kMicrosPerDay;
+  // Never less than this, whatever processed_retention says: the caller's
+  // floor (the JetStream stream's duplicate window).
+  Duration processed_min_retention = 0;
+  // Expired ids deleted per commit, at most (and at least twice the batch's
+  // ids, so the table stays bounded), inside the batch's transaction.
+  size_t processed_prune_slice = 1000;
 };
 
 class LmdbStateStore final : public StateStore {
@@ -90,8 +117,9 @@ class LmdbStateStore final : public StateStore {
 
  public:
   // Opens (creating `dir` and the tables when missing) the environment in
-  // `dir`. IoError when the directory or environment cannot be opened,
-  // Corruption when the schema version is not this build's.
+  // `dir`. Unavailable when another open (any process) owns `dir`; IoError
+  // when the directory or environment cannot be opened, Corruption when the
+  // schema version is not this build's.
   static Result<std::unique_ptr<LmdbStateStore>> Open(const std::string& dir,
                                                       const LmdbStoreOptions& options = {});
 
@@ -109,7 +137,7 @@ class LmdbStateStore final : public StateStore {
   Result<std::optional<std::string>> FindIdentity(IdentityKind kind, std::string_view value) override;
   Status PutIdentity(IdentityKind kind, std::string_view value, std::string_view customer_id) override;
   Result<bool> IsProcessed(std::string_view source, std::string_view id) override;
-  Status MarkProcessed(std::string_view source, std::string_view id) override;
+  Status MarkProcessed(std::string_view source, std::string_view id, TimePoint at) override;
   Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) override;
   Status PutKeyedState(std::string_view key, const RuleState& state) override;
   Status DeleteKeyedState(uint64_t rule_key, std::string_view key) override;
@@ -140,6 +168,12 @@ class LmdbStateStore final : public StateStore {
   size_t cached_customers() const;
   size_t map_size() const;
   uint64_t commits() const;
+  // The processed ids' filters, buckets and retention clock; how many ids
+  // the open read and the commits pruned.
+  ProcessedIdsStats processed_ids() const;
+  // Processed ids on disk (committed, not pruned yet); an LMDB error when
+  // the table cannot be read.
+  Result<uint64_t> StoredProcessedIds();
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -194,12 +194,20 @@ struct NatsConnection::State {
   // Permission violations per server text (which names the subject).
   std::mutex refused_mu;
   std::map<std::string, uint64_t> refused;
+  // Set before we drain or close: the disconnect that follows is ours, not a
+  // fault, and is not worth a warning.
+  std::atomic<bool> closing{false};
 
   static void OnClosed(natsConnection*, void* closure) { static_cast<State*>(closure)->closed.Set(); }
   static void OnDisconnected(natsConnection*, void* closure) {
     auto* self = static_cast<State*>(closure);
     self->counters->disconnects.fetch_add(1, std::memory_order_relaxed);
-    if (self->options.logger) self->options.logger->warn("NATS connection lost");
+    if (!self->options.logger) return;
+    if (self->closing.load(std::memory_order_relaxed)) {
+      self->options.logger->debug("NATS connection closed");
+    } else {
+      self->options.logger->warn("NATS connection lost");
+    }
   }
   static void OnReconnected(natsConnection* nc, void* closure) {
     auto* self = static_cast<State*>(closure);
@@ -255,6 +263,7 @@ struct NatsConnection::State {
   // confirmation did not come (the state must then be leaked).
   bool Shutdown() {
     if (nc == nullptr) return true;
+    closing.store(true, std::memory_order_relaxed);
     natsConnection_Close(nc);
     const bool confirmed = closed.Wait(options.close_timeout);
     natsConnection_Destroy(nc);
@@ -400,6 +409,7 @@ Result<NatsSubscription> NatsConnection::Subscribe(std::string_view subject, Nat
 
 Status NatsConnection::Drain(std::chrono::milliseconds timeout) {
   if (!state_ || state_->nc == nullptr) return Status::Ok();
+  state_->closing.store(true, std::memory_order_relaxed);
   natsStatus s = natsConnection_DrainTimeout(state_->nc, timeout.count());
   Status result;
   if (s != NATS_OK) {

@@ -31,19 +31,20 @@ Status ReadCounter(MDB_txn* txn, MDB_dbi meta, const std::string& dir, std::stri
 }  // namespace
 
 int OpenTables(MDB_txn* txn, unsigned flags, Tables& t) {
-  std::pair<const char*, MDB_dbi*> required[] = {{"customers", &t.customers},
-                                                 {"identities", &t.identities},
-                                                 {"processed", &t.processed},
-                                                 {"keyed", &t.keyed},
-                                                 {"outcomes", &t.outcomes},
-                                                 {"rule_stats", &t.rule_stats},
-                                                 {"meta", &t.meta}};
+  std::pair<const char*, MDB_dbi*> required[] = {{"customers", &t.customers},   {"identities", &t.identities},
+                                                 {"keyed", &t.keyed},           {"outcomes", &t.outcomes},
+                                                 {"rule_stats", &t.rule_stats}, {"meta", &t.meta}};
   for (auto& [name, dbi] : required) {
     int rc = mdb_dbi_open(txn, name, flags, dbi);
     if (rc != 0) return rc;
   }
   if (int rc = OpenLaterTable(txn, "timers", flags, t.timers, t.has_timers); rc != 0) return rc;
   if (int rc = OpenLaterTable(txn, "outbox", flags, t.outbox, t.has_outbox); rc != 0) return rc;
+  if (int rc = OpenLaterTable(txn, "processed_ids", flags, t.processed_ids, t.has_processed_ids); rc != 0)
+    return rc;
+  int rc = mdb_dbi_open(txn, "processed", flags & ~unsigned{MDB_CREATE}, &t.legacy_processed);
+  if (rc == 0) t.has_legacy_processed = true;
+  if (rc != 0 && rc != MDB_NOTFOUND) return rc;
   return 0;
 }
 

@@ -47,8 +47,12 @@ class LineSink final : public ActionSink {
 // EventTimeClock, as a restarted process would.
 class FaultHarness {
  public:
-  explicit FaultHarness(const std::string& rules_text, EngineOptions options = {})
-      : rules_(CompileText(rules_text)), options_(std::move(options)) {
+  // `processed_retention`: the store's (LmdbStoreOptions) retention of processed ids.
+  explicit FaultHarness(const std::string& rules_text, EngineOptions options = {},
+                        Duration processed_retention = 7 * kMicrosPerDay)
+      : rules_(CompileText(rules_text)),
+        options_(std::move(options)),
+        processed_retention_(processed_retention) {
     Reopen();
   }
 
@@ -59,6 +63,7 @@ class FaultHarness {
     store_.reset();
     LmdbStoreOptions o;
     o.sync_on_commit = false;
+    o.processed_retention = processed_retention_;
     auto store = FaultInjectingStore::Open(dir_.str(), o);
     INFO(store.status().ToString());
     REQUIRE(store.ok());
@@ -132,6 +137,7 @@ class FaultHarness {
  private:
   CompiledRulesPtr rules_;
   EngineOptions options_;
+  Duration processed_retention_;
   TempDir dir_;
   LineSink sink_;
   std::unique_ptr<EventTimeClock> clock_;
@@ -559,15 +565,23 @@ TEST_CASE(
   // the last successful commit again (an intake redelivering what it never
   // saw acknowledged). In the end the sink holds exactly the clean run's
   // actions and dead letters.
+  //
+  // The store keeps processed ids for one day here, so that o6 (four days
+  // on) prunes the first day's ids in its commit: pruning is part of the
+  // batch like every other write. The clean run keeps them seven days; with
+  // no redelivery in the script, the retention changes no action.
   const std::vector<Step> steps = Script();
   const LineSink clean = CleanRun(kRules, steps, SliceOfOne());
+  constexpr Duration kRetention = kMicrosPerDay;
   uint64_t total_writes = 0, total_calls = 0;
   {
-    FaultHarness h(kRules, SliceOfOne());
+    FaultHarness h(kRules, SliceOfOne(), kRetention);
     size_t committed = 0;
     REQUIRE(RunSteps(h, steps, 0, committed).ok());
     total_writes = h.store().writes();
     total_calls = h.store().fallible_calls();
+    CHECK(h.store().base().processed_ids().pruned > 0);
+    CHECK(h.sink().actions == clean.actions);
   }
   REQUIRE(total_writes > 50);
 
@@ -576,7 +590,7 @@ TEST_CASE(
   std::set<StoreOp> failed_ops;
   for (uint64_t k = 1; k <= total; ++k) {
     INFO((writes ? "write " : "call ") << k << " of " << total << " fails");
-    FaultHarness h(kRules, SliceOfOne());
+    FaultHarness h(kRules, SliceOfOne(), kRetention);
     const Status injected = Status::Io("injected at " + std::to_string(k));
     if (writes)
       h.store().FailNthWrite(k, injected);

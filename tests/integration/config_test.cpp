@@ -167,5 +167,25 @@ TEST_CASE("config: the example configuration parses", "[config]") {
   CHECK(config->rules == std::vector<std::string>{PATRON_SOURCE_DIR "/examples/restaurant"});
 }
 
+TEST_CASE("config: engine.processed_retention is a duration of at least 1s, 7d by default", "[config]") {
+  CHECK(ParseConfigText("", "empty.toml")->processed_retention == 7 * kMicrosPerDay);
+  auto config = ParseConfigText("[engine]\nprocessed_retention = \"36h\"\n", "r.toml");
+  REQUIRE(config.ok());
+  CHECK(config->processed_retention == 36 * kMicrosPerHour);
+  const std::pair<const char*, const char*> bad[] = {
+      {"[engine]\nprocessed_retention = 7\n",
+       "r.toml:2:23: engine.processed_retention must be a duration such as"},
+      {"[engine]\nprocessed_retention = \"7 days\"\n",
+       "r.toml:2:23: engine.processed_retention: '7 days' is not a duration"},
+      {"[engine]\nprocessed_retention = \"500ms\"\n", "r.toml:2:23: engine.processed_retention must be between 1s and 3660d"},
+  };
+  for (const auto& [text, message] : bad) {
+    INFO(text);
+    auto refused = ParseConfigText(text, "r.toml");
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.status().message(), Catch::StartsWith(message));
+  }
+}
+
 }  // namespace
 }  // namespace patron::cli

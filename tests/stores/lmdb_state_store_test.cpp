@@ -55,7 +55,7 @@ TEST_CASE("LmdbStateStore: a committed customer persists across reopen") {
     c->StateOf(42).count = 7;
     store->MarkDirty(c);
     REQUIRE(store->PutIdentity(IdentityKind::kPhone, "13800138000", "c-1").ok());
-    REQUIRE(store->MarkProcessed("pos/s012", "e-1").ok());
+    REQUIRE(store->MarkProcessed("pos/s012", "e-1", 0).ok());
     REQUIRE(store->Commit().ok());
   }
   auto store = OpenStore(dir);
@@ -84,7 +84,7 @@ TEST_CASE("LmdbStateStore: an uncommitted batch is gone after reopen") {
     auto store = OpenStore(dir);
     Create(*store, "c-1");
     REQUIRE(store->PutIdentity(IdentityKind::kOpenid, "oAbc", "c-1").ok());
-    REQUIRE(store->MarkProcessed("pos", "e-1").ok());
+    REQUIRE(store->MarkProcessed("pos", "e-1", 0).ok());
     RuleState keyed;
     keyed.rule_key = 9;
     keyed.count = 1;
@@ -111,7 +111,7 @@ TEST_CASE("LmdbStateStore: lookups see the open batch") {
   CHECK(*store->FindIdentity(IdentityKind::kPhone, "13800138000") == std::optional<std::string>("c-2"));
 
   CHECK_FALSE(*store->IsProcessed("pos", "e-1"));
-  REQUIRE(store->MarkProcessed("pos", "e-1").ok());
+  REQUIRE(store->MarkProcessed("pos", "e-1", 0).ok());
   CHECK(*store->IsProcessed("pos", "e-1"));
 
   RuleState keyed;
@@ -328,7 +328,7 @@ TEST_CASE("LmdbStateStore: processed ids stay known past the filter's capacity a
     for (int i = 0; i < kEvents; ++i) {
       std::string id = "e-" + std::to_string(i);
       REQUIRE_FALSE(*store->IsProcessed("pos", id));
-      REQUIRE(store->MarkProcessed("pos", id).ok());
+      REQUIRE(store->MarkProcessed("pos", id, 0).ok());
       REQUIRE(*store->IsProcessed("pos", id));
       if (i % 1000 == 999) REQUIRE(store->Commit().ok());
     }
@@ -395,7 +395,7 @@ TEST_CASE("LmdbStateStore: ids longer than LMDB's key limit work") {
     Create(*store, long_id)->profile.orders = 1;
     Create(*store, other_long_id)->profile.orders = 2;
     REQUIRE(store->PutIdentity(IdentityKind::kMemberNo, long_id, long_id).ok());
-    REQUIRE(store->MarkProcessed(long_id, long_id).ok());
+    REQUIRE(store->MarkProcessed(long_id, long_id, 0).ok());
     REQUIRE(store->Commit().ok());
     CHECK(*store->IsProcessed(long_id, long_id));
     CHECK_FALSE(*store->IsProcessed(long_id, other_long_id));

@@ -195,9 +195,9 @@ class FaultInjectingStore final : public StateStore {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kIsProcessed));
     return base_->IsProcessed(source, id);
   }
-  Status MarkProcessed(std::string_view source, std::string_view id) override {
+  Status MarkProcessed(std::string_view source, std::string_view id, TimePoint at) override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kMarkProcessed));
-    return base_->MarkProcessed(source, id);
+    return base_->MarkProcessed(source, id, at);
   }
   Result<std::optional<RuleState>> FindKeyedState(uint64_t rule_key, std::string_view key) override {
     PATRON_RETURN_IF_ERROR(Enter(StoreOp::kFindKeyedState));
