@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "transport/internal/connection_access.hpp"
 #include "transport/internal/nats_error.hpp"
 
 namespace patron {
@@ -362,6 +363,10 @@ const NatsCounters& NatsConnection::counters() const {
   // A moved-from connection still answers with zeros.
   static const NatsCounters kNone;
   return state_ ? *state_->counters : kNone;
+}
+
+natsConnection* transport_internal::ConnectionAccess::Handle(const NatsConnection& connection) {
+  return connection.state_ ? connection.state_->nc : nullptr;
 }
 
 }  // namespace patron

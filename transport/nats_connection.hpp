@@ -28,6 +28,11 @@ class logger;
 
 namespace patron {
 
+class NatsConnection;
+namespace transport_internal {
+struct ConnectionAccess;  // transport/internal/connection_access.hpp
+}
+
 struct NatsConnectionOptions {
   // Time allowed to establish the TCP connection and NATS handshake.
   std::chrono::milliseconds connect_timeout{2'000};
@@ -145,6 +150,7 @@ class NatsConnection {
   const NatsCounters& counters() const;
 
  private:
+  friend struct transport_internal::ConnectionAccess;
   struct State;
   explicit NatsConnection(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
