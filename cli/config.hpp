@@ -22,8 +22,11 @@
 // Unknown sections and keys are errors, so a misspelt setting never goes
 // unnoticed. Parsing is pure (no I/O but reading the file) and thread-safe.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +34,26 @@
 #include "base/result.hpp"
 
 namespace patron::cli {
+
+// [jetstream]: the streams and the durable consumer of `run` (created when
+// missing, used as they are when they exist; transport/jetstream_streams.hpp).
+// Durations are written "500ms", "30s", "2m", "24h", "7d".
+struct JetStreamConfig {
+  std::string events_stream = "PATRON_EVENTS";    // subjects <prefix>.events.>
+  std::string actions_stream = "PATRON_ACTIONS";  // <prefix>.actions.> and <prefix>.dead
+  std::string consumer = "patron";                // durable consumer on the events stream
+  int64_t max_ack_pending = 20'000;               // keep it >= batch_size (a batch must fit)
+  std::chrono::milliseconds ack_wait{30'000};     // redelivery of an unacknowledged event
+  int64_t max_deliver = 10;                       // the last delivery is dead-lettered; -1 = unlimited
+  std::vector<std::chrono::milliseconds> backoff; // waits before redeliveries; fewer than max_deliver
+  std::chrono::milliseconds duplicate_window{120'000};
+  std::chrono::milliseconds max_age{7LL * 24 * 3'600'000};  // 0 = forever
+  int64_t max_bytes = -1;                         // -1 = unlimited
+  std::string intake = "push";                    // "push" (measured faster) or "pull"
+};
+
+// "250ms", "30s", "2m", "24h", "7d" (a whole number and a unit) or nullopt.
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 struct Config {
   // [nats] url: the server `run`, `publish` and `subscribe` connect to.
@@ -58,6 +81,8 @@ struct Config {
   std::string log_format = "text";
   // [log] level: trace, debug, info, warn, error or off.
   std::string log_level = "info";
+  // [jetstream]
+  JetStreamConfig jetstream;
 };
 
 // Hard limits checked by ValidateConfig.

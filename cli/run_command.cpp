@@ -53,7 +53,7 @@ int RunCommand(const std::vector<std::string>& args) {
   options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagSubjectPrefix, kFlagConfig, kFlagTimezone,
                             kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones, kFlagWebhook,
-                            kFlagLogFormat, kFlagLogLevel});
+                            kFlagLogFormat, kFlagLogLevel, kFlagJetStream});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {

@@ -21,6 +21,10 @@ inline constexpr const char* kFlagMaskStaffPhones = "mask-staff-phones";
 inline constexpr const char* kFlagWebhook = "webhook";
 inline constexpr const char* kFlagLogFormat = "log-format";
 inline constexpr const char* kFlagLogLevel = "log-level";
+// Not one flag: all the [jetstream] flags (--events-stream, --actions-stream,
+// --consumer, --max-ack-pending, --ack-wait, --max-deliver, --backoff,
+// --duplicate-window, --max-age, --max-bytes, --intake).
+inline constexpr const char* kFlagJetStream = "jetstream";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()
