@@ -102,6 +102,26 @@ class TableReader {
     out = *parsed;
     return Status::Ok();
   }
+  Status Duration(std::string_view key, std::chrono::milliseconds& out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    auto d = node->is_string() ? ParseDuration(node->as_string()->get()) : std::nullopt;
+    if (!d) return WrongType(key, *node, "a duration such as \"500ms\", \"30s\", \"2m\", \"24h\" or \"7d\"");
+    out = *d;
+    return Status::Ok();
+  }
+  Status Durations(std::string_view key, std::vector<std::chrono::milliseconds>& out) {
+    std::vector<std::string> texts;
+    PATRON_RETURN_IF_ERROR(Strings(key, texts));
+    std::vector<std::chrono::milliseconds> values;
+    for (const auto& text : texts) {
+      auto d = ParseDuration(text);
+      if (!d) return WrongType(key, *table_.get(key), "a list of durations such as \"1s\"");
+      values.push_back(*d);
+    }
+    if (table_.get(key) != nullptr) out = std::move(values);
+    return Status::Ok();
+  }
   // Every key of the table must have been asked for.
   Status NoOthers() const {
     for (const auto& [key, node] : table_) {
@@ -178,14 +198,14 @@ Status ReadNatsAccess(TableReader& r, const std::string& base_dir, NatsAccessCon
 
 Status ApplyDocument(const toml::table& doc, std::string_view source, const std::string& base_dir,
                      Config& config) {
-  static constexpr std::string_view kSections[] = {"nats", "engine", "webhooks", "log"};
+  static constexpr std::string_view kSections[] = {"nats", "engine", "webhooks", "log", "jetstream"};
   for (const auto& [key, node] : doc) {
     bool known = false;
     for (auto s : kSections) known = known || key.str() == s;
     if (!known) {
       return Status::Invalid(At(source, key.source(),
                                 "unknown section '" + std::string(key.str()) +
-                                    "' (expected [nats], [engine], [webhooks] or [log])"));
+                                    "' (expected [nats], [engine], [webhooks], [log] or [jetstream])"));
     }
     if (!node.is_table()) {
       return Status::Invalid(At(source, node.source(), "'" + std::string(key.str()) + "' must be a [table]"));
@@ -238,12 +258,34 @@ Status ApplyDocument(const toml::table& doc, std::string_view source, const std:
     PATRON_RETURN_IF_ERROR(r.String("level", config.log_level));
     PATRON_RETURN_IF_ERROR(r.NoOthers());
   }
+  if (const toml::table* js = doc["jetstream"].as_table()) {
+    TableReader r(source, "jetstream", *js);
+    JetStreamConfig& j = config.jetstream;
+    PATRON_RETURN_IF_ERROR(r.String("events_stream", j.events_stream));
+    PATRON_RETURN_IF_ERROR(r.String("actions_stream", j.actions_stream));
+    PATRON_RETURN_IF_ERROR(r.String("consumer", j.consumer));
+    PATRON_RETURN_IF_ERROR(r.Integer("max_ack_pending", 1, 1'000'000'000, j.max_ack_pending));
+    PATRON_RETURN_IF_ERROR(r.Duration("ack_wait", j.ack_wait));
+    PATRON_RETURN_IF_ERROR(r.Integer("max_deliver", -1, 1'000'000, j.max_deliver));
+    PATRON_RETURN_IF_ERROR(r.Durations("backoff", j.backoff));
+    PATRON_RETURN_IF_ERROR(r.Duration("duplicate_window", j.duplicate_window));
+    PATRON_RETURN_IF_ERROR(r.Duration("max_age", j.max_age));
+    PATRON_RETURN_IF_ERROR(r.Integer("max_bytes", -1, INT64_MAX, j.max_bytes));
+    PATRON_RETURN_IF_ERROR(r.String("intake", j.intake));
+    PATRON_RETURN_IF_ERROR(r.NoOthers());
+  }
   return Status::Ok();
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
+
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  auto d = ParseDurationText(text);
+  if (!d.ok()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::microseconds(*d));
+}
 
 Result<Config> ParseConfigText(std::string_view text, std::string_view source_name, const Config& base,
                                const std::string& base_dir) {
@@ -322,6 +364,23 @@ Status ValidateConfig(const Config& config) {
   if (a.max_reconnect < -1 || a.max_reconnect > kMaxReconnect) {
     return Status::Invalid("NATS max reconnect must be -1 (forever) or between 0 and " +
                            std::to_string(kMaxReconnect));
+  }
+  const JetStreamConfig& js = config.jetstream;
+  for (const std::string* name : {&js.events_stream, &js.actions_stream, &js.consumer}) {
+    bool ok = !name->empty();
+    for (unsigned char c : *name) ok = ok && c > ' ' && c != '.' && c != '*' && c != '>' && c != 0x7f;
+    if (!ok) return Status::Invalid("JetStream name '" + *name + "' must be a word without spaces, '.', '*' or '>'");
+  }
+  if (js.intake != "push" && js.intake != "pull") {
+    return Status::Invalid("jetstream intake must be 'push' or 'pull', not '" + js.intake + "'");
+  }
+  if (js.max_ack_pending < 1) return Status::Invalid("jetstream max_ack_pending must be at least 1");
+  if (js.ack_wait.count() < 1) return Status::Invalid("jetstream ack_wait must be positive");
+  if (js.max_deliver == 0 || js.max_deliver < -1) {
+    return Status::Invalid("jetstream max_deliver must be -1 (unlimited) or at least 1");
+  }
+  if (js.max_deliver > 0 && static_cast<int64_t>(js.backoff.size()) >= js.max_deliver) {
+    return Status::Invalid("jetstream backoff must have fewer entries than max_deliver");
   }
   for (const auto& [name, url] : config.webhooks) {
     if (!StartsWith(url, "http://")) {

@@ -28,7 +28,9 @@
 // Unknown sections and keys are errors, so a misspelt setting never goes
 // unnoticed. Parsing is pure (no I/O but reading the file) and thread-safe.
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +67,27 @@ struct NatsAccessConfig {
   // Reconnect attempts after a lost connection; -1 = forever.
   int64_t max_reconnect = -1;
 };
+
+// [jetstream]: the streams and the durable consumer of `run` (created when
+// missing, used as they are when they exist; transport/jetstream_streams.hpp).
+// Durations are written "500ms", "30s", "2m", "24h", "7d".
+struct JetStreamConfig {
+  std::string events_stream = "PATRON_EVENTS";    // subjects <prefix>.events.>
+  std::string actions_stream = "PATRON_ACTIONS";  // <prefix>.actions.> and <prefix>.dead
+  std::string consumer = "patron";                // durable consumer on the events stream
+  int64_t max_ack_pending = 20'000;               // keep it >= batch_size (a batch must fit)
+  std::chrono::milliseconds ack_wait{30'000};     // redelivery of an unacknowledged event
+  int64_t max_deliver = 10;                       // the last delivery is dead-lettered; -1 = unlimited
+  std::vector<std::chrono::milliseconds> backoff; // waits before redeliveries; fewer than max_deliver
+  std::chrono::milliseconds duplicate_window{120'000};
+  std::chrono::milliseconds max_age{7LL * 24 * 3'600'000};  // 0 = forever
+  int64_t max_bytes = -1;                         // -1 = unlimited
+  std::string intake = "push";                    // "push" (measured faster) or "pull"
+};
+
+// "250ms", "30s", "2m", "24h", "7d" (base/duration_text.hpp) in whole
+// milliseconds, or nullopt.
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
 struct Config {
   // [nats] url: the server `run`, `publish` and `subscribe` connect to.
@@ -106,6 +129,8 @@ struct Config {
   std::string log_format = "text";
   // [log] level: trace, debug, info, warn, error or off.
   std::string log_level = "info";
+  // [jetstream]
+  JetStreamConfig jetstream;
 };
 
 // Hard limits checked by ValidateConfig.

@@ -64,7 +64,7 @@ int RunCommand(const std::vector<std::string>& args) {
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
                             kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
                             kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits,
-                            kFlagProcessedRetention});
+                            kFlagProcessedRetention, kFlagJetStream});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
   if (!vm["core"].as<bool>()) {

@@ -118,6 +118,67 @@ Status ReadLimitFlags(const po::variables_map& vm, IntakeLimits& limits) {
   return Status::Ok();
 }
 
+// [jetstream] as flags: names, value names and help texts.
+struct JetStreamFlag {
+  const char* name;
+  const char* value;
+  const char* help;
+};
+constexpr JetStreamFlag kJetStreamFlags[] = {
+    {"events-stream", "NAME", "JetStream stream of the events (default PATRON_EVENTS)"},
+    {"actions-stream", "NAME", "JetStream stream of the actions and dead letters (default PATRON_ACTIONS)"},
+    {"consumer", "NAME", "durable consumer on the events stream (default patron)"},
+    {"max-ack-pending", "N", "events delivered and not yet committed, at most (default 20000)"},
+    {"ack-wait", "DURATION", "an event not committed within it is delivered again (default 30s)"},
+    {"max-deliver", "N", "deliveries of one event; the last is dead-lettered (default 10, -1 unlimited)"},
+    {"backoff", "D1,D2,...", "waits before each redelivery, instead of ack-wait (default none)"},
+    {"duplicate-window", "DURATION", "streams drop a message id seen within it (default 2m)"},
+    {"max-age", "DURATION", "streams keep messages this long (default 7d, 0 forever)"},
+    {"max-bytes", "N", "streams keep at most N bytes (default -1, unlimited)"},
+    {"intake", "push|pull", "how the consumer is read (default push, measured faster)"},
+};
+
+Status FlagDuration(const po::variables_map& vm, const char* flag, std::chrono::milliseconds& out) {
+  if (!Given(vm, flag)) return Status::Ok();
+  auto d = ParseDuration(vm[flag].as<std::string>());
+  if (!d) return Status::Invalid(std::string("--") + flag + " expects a duration such as 30s, not '" +
+                                 vm[flag].as<std::string>() + "'");
+  out = *d;
+  return Status::Ok();
+}
+
+Status ApplyJetStreamFlags(const po::variables_map& vm, JetStreamConfig& js) {
+  auto text = [&](const char* flag, std::string& field) {
+    if (Given(vm, flag)) field = vm[flag].as<std::string>();
+  };
+  auto number = [&](const char* flag, int64_t& field) {
+    if (Given(vm, flag)) field = vm[flag].as<int64_t>();
+  };
+  text("events-stream", js.events_stream);
+  text("actions-stream", js.actions_stream);
+  text("consumer", js.consumer);
+  text("intake", js.intake);
+  number("max-ack-pending", js.max_ack_pending);
+  number("max-deliver", js.max_deliver);
+  number("max-bytes", js.max_bytes);
+  PATRON_RETURN_IF_ERROR(FlagDuration(vm, "ack-wait", js.ack_wait));
+  PATRON_RETURN_IF_ERROR(FlagDuration(vm, "duplicate-window", js.duplicate_window));
+  PATRON_RETURN_IF_ERROR(FlagDuration(vm, "max-age", js.max_age));
+  if (Given(vm, "backoff")) {
+    js.backoff.clear();
+    std::string list = vm["backoff"].as<std::string>();
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      auto d = ParseDuration(list.substr(start, comma - start));
+      if (!d) return Status::Invalid("--backoff expects durations separated by commas, not '" + list + "'");
+      js.backoff.push_back(*d);
+      start = comma + 1;
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddSettingFlags(po::options_description& options, std::initializer_list<const char*> names) {
@@ -180,6 +241,16 @@ void AddSettingFlags(po::options_description& options, std::initializer_list<con
                             "trace, debug, info (default), warn, error or off");
     } else if (name == kFlagLimits) {
       AddLimitFlags(options, defaults.limits);
+    } else if (name == kFlagJetStream) {
+      for (const JetStreamFlag& f : kJetStreamFlags) {
+        const std::string_view n = f.name;
+        const bool numeric = n == "max-ack-pending" || n == "max-deliver" || n == "max-bytes";
+        if (numeric) {
+          options.add_options()(f.name, po::value<int64_t>()->value_name(f.value), f.help);
+        } else {
+          options.add_options()(f.name, po::value<std::string>()->value_name(f.value), f.help);
+        }
+      }
     }
   }
 }
@@ -229,6 +300,7 @@ Result<Config> ResolveConfig(const po::variables_map& vm) {
     config.late_grace = *grace;
   }
   PATRON_RETURN_IF_ERROR(ReadLimitFlags(vm, config.limits));
+  PATRON_RETURN_IF_ERROR(ApplyJetStreamFlags(vm, config.jetstream));
   PATRON_RETURN_IF_ERROR(ValidateConfig(config));
   PATRON_RETURN_IF_ERROR(CheckTimezone(config.timezone));
   return config;

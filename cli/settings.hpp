@@ -30,6 +30,10 @@ inline constexpr const char* kFlagLimits = "limits";
 // one flag per NatsAccessConfig key ("--nats-" + the key, '_' as '-').
 inline constexpr const char* kFlagNatsAccess = "nats-access";
 inline constexpr const char* kFlagProcessedRetention = "processed-retention";
+// Not one flag: all the [jetstream] flags (--events-stream, --actions-stream,
+// --consumer, --max-ack-pending, --ack-wait, --max-deliver, --backoff,
+// --duplicate-window, --max-age, --max-bytes, --intake).
+inline constexpr const char* kFlagJetStream = "jetstream";
 
 // Adds the flags of `names` (kFlag... above) to `options`, with help texts
 // naming Config's defaults. None has a po default value, so that Given()

@@ -29,6 +29,9 @@ struct InboundMessage {
   std::string subject;
   std::string payload;
   DeliveryToken token;
+  // Non-empty: the intake refuses this message without evaluating it (it was
+  // delivered max_deliver times); the engine dead-letters it with this reason.
+  std::string refused;
 };
 
 }  // namespace patron

@@ -20,6 +20,7 @@ struct ReceivedMessage {
   std::string subject;
   std::string data;
   DeliveryToken token;  // kNone from a plain subscription
+  std::string refused;  // InboundMessage::refused (JetStream intake)
 };
 
 class MessageCollector {
@@ -27,12 +28,14 @@ class MessageCollector {
   // The handler to pass to NatsConnection::Subscribe; `this` must outlive it.
   NatsMessageHandler Handler() {
     return [this](std::string_view subject, std::string_view data) {
-      Add({std::string(subject), std::string(data), {}});
+      Add({std::string(subject), std::string(data), {}, {}});
     };
   }
   // The handler to pass to NatsIntake::Start; `this` must outlive it.
   NatsIntakeHandler IntakeHandler() {
-    return [this](InboundMessage m) { Add({std::move(m.subject), std::move(m.payload), m.token}); };
+    return [this](InboundMessage m) {
+      Add({std::move(m.subject), std::move(m.payload), m.token, std::move(m.refused)});
+    };
   }
   // Waits until `done(messages)` holds; false after `timeout`.
   bool WaitUntil(const std::function<bool(const std::vector<ReceivedMessage>&)>& done,

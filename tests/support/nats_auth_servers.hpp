@@ -11,6 +11,8 @@
 
 #include "tests/support/test_certs.hpp"
 
+#include "tests/support/captured_log.hpp"
+
 namespace patron::testing {
 
 // The users of PermissionsConfig(), each with the password "<name>-pw":
@@ -36,17 +38,5 @@ inline std::string TlsConfig(const TestCerts& certs, bool verify) {
   return "tls {\n  cert_file: \"" + certs.server_cert_file + "\"\n  key_file: \"" + certs.server_key_file +
          "\"\n  ca_file: \"" + certs.ca_file + "\"\n  verify: " + (verify ? "true" : "false") + "\n}\n";
 }
-
-// A logger whose last lines a test can read (thread-safe).
-struct CapturedLog {
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink =
-      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
-  std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::logger>("test", sink);
-  std::string Text() const {
-    std::string text;
-    for (const std::string& line : sink->last_formatted()) text += line;
-    return text;
-  }
-};
 
 }  // namespace patron::testing

@@ -174,11 +174,15 @@ bool NatsServer::Reap(std::chrono::milliseconds timeout) {
 void NatsServer::Stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
-  if (!Reap(options_.stop_timeout)) {
-    ::kill(pid_, SIGKILL);
-    int wstatus = 0;
-    while (::waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
-    }
+  if (!Reap(options_.stop_timeout)) return Kill();
+  pid_ = -1;
+}
+
+void NatsServer::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int wstatus = 0;
+  while (::waitpid(pid_, &wstatus, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
 }

@@ -57,6 +57,9 @@ class NatsServer {
   Status Start();
   // SIGTERM and wait (SIGKILL after options.stop_timeout). No-op when stopped.
   void Stop();
+  // SIGKILL and wait: a crash (JetStream's last writes may be lost). A later
+  // Start() reuses the port and store. No-op when stopped.
+  void Kill();
 
   bool running() const { return pid_ > 0; }
   int port() const { return port_; }
