@@ -64,9 +64,9 @@ Status OutboxEncoder::EncodeAction(const Action& action, std::vector<std::string
       payload_.clear();
       AppendActionJson(payload_, action);
       AppendRow(OutboxTarget::kWebhook, action.id, action.endpoint, rows);
-    } else if (options_.logger) {
-      options_.logger->warn("webhook endpoint '{}' of rule '{}' is not configured; action {} not POSTed",
-                            action.endpoint, action.rule, action.id);
+    } else if (options_.logger && unconfigured_.insert(action.endpoint).second) {
+      options_.logger->info("webhook endpoint '{}' (rule '{}') is not configured: its actions go out on NATS only",
+                            action.endpoint, action.rule);
     }
   }
   return Status::Ok();

@@ -29,8 +29,8 @@ namespace patron {
 
 struct OutboxEncoderOptions {
   std::string subject_prefix = "patron";
-  // Webhook endpoint names that are configured (others: logged, not POSTed;
-  // the NATS copy still goes).
+  // Webhook endpoint names that are configured (others: logged once, not
+  // POSTed; the NATS copy still goes).
   std::set<std::string, std::less<>> webhook_endpoints;
   // The largest payload the server takes (its max_payload), less room for
   // headers. 0: no limit.
@@ -61,6 +61,7 @@ class OutboxEncoder final : public OutboxWriter {
   std::string dead_subject_;
   std::string payload_;  // reused
   uint64_t oversized_ = 0;
+  std::set<std::string, std::less<>> unconfigured_;  // endpoints already logged as not configured
 };
 
 }  // namespace patron

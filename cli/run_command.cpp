@@ -17,6 +17,8 @@
 #include "runtime/live_service.hpp"
 #include "runtime/rule_loading.hpp"
 #include "runtime/stop_signals.hpp"
+#include "runtime/system_clock.hpp"
+#include "base/duration_text.hpp"
 #include "base/url_secrets.hpp"
 
 namespace patron::cli {
@@ -28,15 +30,22 @@ constexpr const char* kName = "run";
 
 int RunCommand(const std::vector<std::string>& args) {
   CommandHelp help{
-      kName, "patron run --core --rules <file-or-dir> --data <dir> [--nats URL] [--config FILE] [options]",
-      "Runs the engine on NATS: subscribes to <prefix>.events.>, keeps customer\n"
+      kName, "patron run --rules <file-or-dir> --data <dir> [--nats URL] [--config FILE] [--core] [options]",
+      "Runs the engine on NATS JetStream: reads the stream PATRON_EVENTS (subjects\n"
+      "<prefix>.events.>) through the durable consumer 'patron', keeps customer\n"
       "profiles and rule state in LMDB under --data (created if missing), and\n"
       "publishes each action to <prefix>.actions.<kind>.<store> (store '_' when\n"
-      "unknown) and each rejected message to <prefix>.dead. Webhook actions are\n"
-      "also POSTed to their endpoint when one is configured. Events are committed\n"
-      "in groups (--batch-size, --batch-interval-ms); a group's actions leave only\n"
-      "after its state is committed. Redelivered events (same source and id) are\n"
-      "dropped, also across restarts.\n"
+      "unknown) and each rejected message to <prefix>.dead, in the stream\n"
+      "PATRON_ACTIONS, with the action id as Nats-Msg-Id; streams and consumer are\n"
+      "created when missing (--events-stream, --ack-wait, ...). Webhook actions are\n"
+      "also POSTed to their endpoint, with an Idempotency-Key. Events are committed\n"
+      "in groups (--batch-size, --batch-interval-ms) and acked only after their\n"
+      "commit; every action is written to an outbox in LMDB in that commit and\n"
+      "published from there, so a crash loses none and sends none twice under a\n"
+      "new id. Redelivered events (same source and id) are dropped, also across\n"
+      "restarts (--processed-retention). At start, actions left unsent are sent\n"
+      "first; --republish-since 5m also sends again those sent in the last 5\n"
+      "minutes (same ids), for a server that lost its last writes.\n"
       "\n"
       "Deadlines, waits and schedules fire when the system clock passes them by\n"
       "--late-grace (default 5s), or when a later event arrives, as in replay (event\n"
@@ -48,9 +57,8 @@ int RunCommand(const std::vector<std::string>& args) {
       "SIGHUP is logged and ignored. One process owns a data directory: a second\n"
       "one on the same --data refuses to start, naming the owner's PID.\n"
       "\n"
-      "--core uses plain (core) NATS: a message published while Patron is down is\n"
-      "lost. JetStream (durable intake) will be the default in a later release;\n"
-      "until then --core is required.\n"
+      "--core uses plain (core) NATS for events: at most once, a message published\n"
+      "while Patron is down is lost; actions still leave through the outbox.\n"
       "\n"
       "When no NATS server answers yet, run waits, logging each attempt (bounded by\n"
       "--nats-connect-wait-ms); lost connections are retried forever. Authentication\n"
@@ -60,16 +68,15 @@ int RunCommand(const std::vector<std::string>& args) {
       "Logs go to stderr: text, or one JSON object per line with --log-format json.\n"
       "Phone numbers are never logged."};
   po::options_description options("Options");
-  options.add_options()("core", po::bool_switch(), "use core NATS (required for now)");
+  options.add_options()("core", po::bool_switch(), "core NATS instead of JetStream (at most once)")(
+      "republish-since", po::value<std::string>()->value_name("DURATION"),
+      "at start, send again the actions sent within DURATION (at most the outbox's 10m of tombstones)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
                             kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
                             kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits,
                             kFlagProcessedRetention, kFlagJetStream});
   po::variables_map vm;
   if (auto exit = ParseCommandLine(help, options, {}, args, vm)) return *exit;
-  if (!vm["core"].as<bool>()) {
-    return UsageError(kName, "JetStream mode arrives with the reliability issue; use --core for plain NATS");
-  }
   Result<Config> config = ResolveConfig(vm);
   if (!config.ok()) return ConfigErrorExit(kName, config.status());
   if (config->rules.empty()) return UsageError(kName, "--rules is required (or [engine] rules in --config)");
@@ -103,6 +110,26 @@ int RunCommand(const std::vector<std::string>& args) {
   live.batch_interval = std::chrono::milliseconds(config->batch_interval_ms);
   live.late_grace = config->late_grace;
   live.logger = log;
+  live.jetstream = !vm["core"].as<bool>();
+  const JetStreamConfig& js = config->jetstream;
+  live.events_stream = EventsStreamSettings(config->subject_prefix, js.events_stream);
+  live.actions_stream = ActionsStreamSettings(config->subject_prefix, js.actions_stream);
+  for (StreamSettings* stream : {&live.events_stream, &live.actions_stream}) {
+    stream->duplicate_window = js.duplicate_window;
+    stream->max_age = js.max_age;
+    stream->max_bytes = js.max_bytes;
+  }
+  live.consumer = EventsConsumerSettings(config->subject_prefix, js.events_stream, js.consumer);
+  live.consumer.max_ack_pending = js.max_ack_pending;
+  live.consumer.ack_wait = js.ack_wait;
+  live.consumer.max_deliver = js.max_deliver;
+  live.consumer.backoff = js.backoff;
+  live.consumer.mode = js.intake == "pull" ? IntakeMode::kPull : IntakeMode::kPush;
+  if (vm.count("republish-since") != 0) {
+    auto since = ParseDurationText(vm["republish-since"].as<std::string>());
+    if (!since.ok()) return UsageError(kName, "--republish-since: " + since.status().message());
+    live.republish_since = runtime::SystemClock().Now() - *since;
+  }
   auto service = runtime::LiveService::Start(rules, live);
   if (!service.ok()) {
     log->error("stopped: {}; {}, {}", service.status().ToString(), runtime::EventCounts({}),

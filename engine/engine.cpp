@@ -348,13 +348,22 @@ Status Engine::MarkOutboxSent(std::span<const uint64_t> seqs) {
   return Status::Ok();
 }
 
-Status Engine::GiveUpOutboxRow(uint64_t seq, DeadLetter dead) {
+Status Engine::GiveUpOutboxRow(uint64_t seq, std::string_view message, std::string reason,
+                               std::string_view address) {
   const uint64_t one[] = {seq};
   PATRON_RETURN_IF_ERROR(MarkOutboxSent(one));
   ++impl_->stats_.undeliverable;
-  if (impl_->log_) impl_->log_->error("undeliverable: {}", MaskPhonesInText(dead.reason));
-  impl_->outbox_.AddDead(std::move(dead));
+  if (impl_->log_) impl_->log_->error("undeliverable: {}", MaskPhonesInText(reason));
+  impl_->outbox_.AddDead(
+      MakeDeadLetter(message, std::move(reason), address, {}, impl_->options_.limits.max_dead_message_bytes));
   return Status::Ok();
+}
+
+void Engine::AcceptRefused(std::string_view message, std::string_view subject, DeliveryToken token,
+                           std::string reason) {
+  ++impl_->stats_.events_read;
+  ++impl_->pending_;
+  impl_->Reject(message, std::move(reason), subject, token);
 }
 
 Status Engine::ListOutboxToSend(uint64_t after, size_t max, TimePoint sent_since, std::vector<OutboxRow>& out) {

@@ -151,9 +151,14 @@ class Engine {
   // at the next Commit() (sent at the clock's Now()).
   Status MarkOutboxSent(std::span<const uint64_t> seqs);
   // Durable outbox: the row `seq` could not be delivered (its last retry
-  // failed, or the server refused it): it is marked sent and `dead` (what
-  // it was, and why) goes to the dead letters, at the next Commit().
-  Status GiveUpOutboxRow(uint64_t seq, DeadLetter dead);
+  // failed, or the server refused it): it is marked sent, and a dead letter
+  // of `message` (what was to be sent to `address`, kept within the dead
+  // letter limit) with `reason` is written, at the next Commit().
+  Status GiveUpOutboxRow(uint64_t seq, std::string_view message, std::string reason, std::string_view address);
+  // A message the intake refuses without evaluation (InboundMessage::refused:
+  // delivered max_deliver times): counted as read and rejected, and sent to
+  // the dead letters with `reason`, in the batch.
+  void AcceptRefused(std::string_view message, std::string_view subject, DeliveryToken token, std::string reason);
   // Durable outbox: up to `max` committed rows with seq > `after` to send
   // (again) at start: those not sent, and those sent at or after
   // `sent_since` (INT64_MAX: none of them; `--republish-since`).

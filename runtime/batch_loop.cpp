@@ -38,17 +38,33 @@ void BatchLoop::Notify() {
 
 Status BatchLoop::Run() {
   source_.SetWakeup([this] { Notify(); });
+  if (options_.outbox) options_.outbox->delivery().SetWakeup([this] { Notify(); });
   ArmStats();
   if (options_.fire_by_clock) FireStep();  // what fell due while Patron was down, before any message
   Notify();
   if (!stopped_) io_.run();
   source_.SetWakeup({});  // the source outlives the loop: no call may reach it after this
+  if (options_.outbox) options_.outbox->delivery().SetWakeup({});
   return status_;
+}
+
+// Records what the outbox's delivery finished; a commit within the batch
+// interval makes it durable.
+bool BatchLoop::PumpOutbox() {
+  if (options_.outbox == nullptr) return true;
+  Result<size_t> applied = options_.outbox->Apply(engine_);
+  if (!Check(applied.status())) return false;
+  if (*applied > 0) {
+    marks_uncommitted_ = true;
+    ArmCommit();
+  }
+  return true;
 }
 
 void BatchLoop::Drain() {
   wake_posted_.store(false);
   if (stopped_) return;
+  if (!PumpOutbox()) return;
   const size_t pending = engine_.pending();
   const size_t room =
       std::min(options_.take_chunk, options_.batch_size > pending ? options_.batch_size - pending : size_t{1});
@@ -56,8 +72,14 @@ void BatchLoop::Drain() {
   Result<MessageSource::Poll> poll = source_.Take(batch_, room, n);
   if (!Check(poll.status())) return;
   for (size_t i = 0; i < n; ++i) {
-    const InboundMessage& m = batch_[i];
-    if (!Check(engine_.Accept(m.payload, m.subject, m.token))) return;
+    InboundMessage& m = batch_[i];
+    if (!m.refused.empty()) {
+      engine_.AcceptRefused(m.payload, m.subject, m.token, std::move(m.refused));
+      m.refused.clear();
+    } else if (!Check(engine_.Accept(m.payload, m.subject, m.token))) {
+      return;
+    }
+    taken_.push_back(m.token);
   }
   if (*poll == MessageSource::Poll::kEnded) {
     Finish();
@@ -133,7 +155,7 @@ void BatchLoop::ArmCommit() {
   commit_timer_.async_wait([this, generation = ++commit_generation_](const boost::system::error_code& ec) {
     if (ec || generation != commit_generation_ || stopped_) return;
     commit_armed_ = false;
-    if (engine_.pending() > 0 && CommitNow()) ArmDue();
+    if ((engine_.pending() > 0 || marks_uncommitted_) && CommitNow()) ArmDue();
   });
 }
 
@@ -151,6 +173,11 @@ void BatchLoop::ArmStats() {
 bool BatchLoop::CommitNow() {
   const size_t n = engine_.pending();
   if (!Check(engine_.Commit())) return false;
+  marks_uncommitted_ = false;
+  if (!taken_.empty()) {
+    source_.Acknowledge(taken_);  // only now: their effects are durable
+    taken_.clear();
+  }
   if (commit_armed_) {
     commit_armed_ = false;
     ++commit_generation_;

@@ -35,6 +35,7 @@
 #include "engine/clock.hpp"
 #include "engine/engine.hpp"
 #include "runtime/message_source.hpp"
+#include "runtime/outbox_pump.hpp"
 #include "runtime/rule_set_holder.hpp"
 
 namespace spdlog {
@@ -68,6 +69,10 @@ struct BatchLoopOptions {
   // Where the loop logs (commits and swaps at debug/info, counters at info);
   // null: silent.
   std::shared_ptr<spdlog::logger> logger;
+  // The durable outbox's pump (`patron run`): between groups of messages the
+  // loop records what the delivery finished and commits it within
+  // batch_interval; null: no outbox (replay).
+  OutboxPump* outbox = nullptr;
 };
 
 class BatchLoop {
@@ -98,6 +103,7 @@ class BatchLoop {
  private:
   void Notify();
   void Drain();
+  bool PumpOutbox();
   void FireStep();
   void ArmDue(std::optional<TimePoint> fired_up_to = std::nullopt);
   void ArmCommit();
@@ -128,6 +134,8 @@ class BatchLoop {
   uint64_t commit_generation_ = 0;  // the same for the commit timer
   bool commit_armed_ = false;
   bool broadcasting_ = false;  // a broadcast goes on in posted steps; the due timer waits
+  bool marks_uncommitted_ = false;  // outbox completions recorded since the last commit
+  std::vector<DeliveryToken> taken_;  // tokens of the messages accepted since the last commit
   bool stopped_ = false;
   Status status_;
   std::vector<InboundMessage> batch_;  // reused: its strings keep their capacity

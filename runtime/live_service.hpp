@@ -1,18 +1,25 @@
 #pragma once
 // `patron run`: one partition served from NATS (events.md "The command-line
-// contract"). Events come in on <prefix>.events.>, actions go out on
+// contract"), effectively once end to end on JetStream: an event is acked
+// only after the LMDB transaction holding its effects (state, timers, its
+// outbox rows, its processed id) committed; every action and dead letter
+// is an outbox row in that transaction, published by the outbox's delivery
+// (its own thread) with its id as Nats-Msg-Id and marked sent once the
+// stream acknowledged it; at start the rows left unsent are sent before
+// intake begins. Events come in on <prefix>.events.>, actions go out on
 // <prefix>.actions.<kind>.<store> (and webhook actions are also POSTed to
 // their endpoint), rejected messages on <prefix>.dead. The NATS delivery
 // thread only queues messages; the calling thread runs the partition's
 // accept/commit loop, fires timers by the wall clock, and commits each
 // batch to LMDB before any of its actions leave (STYLE.md §8, decision 10).
 //
+//
 // Stop() shuts down in this order: stop intake (drain the subscription, so
 // what was received reaches the queue), close the queue; Run() then
-// finishes the queue, commits, delivers the queued webhooks (bounded),
-// drains and closes NATS, and returns. Core NATS is at most once: a message
-// published while Patron is down is lost (JetStream is the reliability
-// issue's).
+// finishes the queue, commits (and acks), waits (bounded) for the outbox's
+// last rows to be delivered, drains and closes NATS, and returns; rows not
+// delivered by then are sent at the next start. With `--core` intake is at
+// most once: a message published while Patron is down is lost.
 
 #include <chrono>
 #include <map>
@@ -23,6 +30,7 @@
 #include "base/time.hpp"
 #include "engine/engine.hpp"
 #include "runtime/rule_set_holder.hpp"
+#include "transport/jetstream_streams.hpp"
 #include "transport/nats_connection.hpp"
 #include "stores/lmdb_state_store.hpp"
 
@@ -60,6 +68,24 @@ struct LiveServiceOptions {
   std::chrono::milliseconds close_timeout{10'000};
   // Where the service logs; required.
   std::shared_ptr<spdlog::logger> logger;
+
+  // JetStream (the default): events from the durable consumer, acked after
+  // the commit that holds their effects; actions published to the actions
+  // stream with acknowledgements. False (`--core`): core NATS, at most once
+  // in (a message published while Patron is down is lost); the outbox still
+  // holds each action until the server has it.
+  bool jetstream = true;
+  StreamSettings events_stream = EventsStreamSettings("patron");
+  StreamSettings actions_stream = ActionsStreamSettings("patron");
+  ConsumerSettings consumer = EventsConsumerSettings("patron");
+  // Sent outbox rows are kept this long, for a republish.
+  Duration outbox_tombstone_ttl = 10 * kMicrosPerMinute;
+  // At start, rows sent at or after this time are sent again (with their
+  // ids; `--republish-since`); INT64_MAX: none.
+  TimePoint republish_since = INT64_MAX;
+  // Webhook requests at once per endpoint, and attempts per action.
+  size_t webhook_concurrency = 8;
+  int webhook_max_attempts = 5;
 };
 
 class LiveService {

@@ -52,6 +52,13 @@ class MessageQueue final : public MessageSource {
 
   size_t size() const;
 
+  // Where Acknowledge() goes (a JetStream intake's); unset: nowhere. Set it
+  // before the loop runs.
+  void SetAcknowledger(std::function<void(std::span<const DeliveryToken>)> ack) { ack_ = std::move(ack); }
+  void Acknowledge(std::span<const DeliveryToken> tokens) override {
+    if (ack_) ack_(tokens);
+  }
+
  private:
   void Wake();
 
@@ -65,6 +72,7 @@ class MessageQueue final : public MessageSource {
   // call in progress (the loop clears it before it goes away).
   std::mutex wake_mutex_;
   std::function<void()> wake_;
+  std::function<void(std::span<const DeliveryToken>)> ack_;
 };
 
 }  // namespace patron::runtime

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "base/result.hpp"
@@ -46,6 +47,12 @@ class MessageSource {
   // Messages waiting to be taken, for the loop's log lines (0 when the
   // source cannot tell).
   virtual size_t queued() const { return 0; }
+
+  // The loop committed the effects of the messages with these tokens (taken
+  // from this source, in order; duplicates and dead letters included): a
+  // durable source acknowledges them now. Called on the loop's thread after
+  // each commit, never before. The default does nothing (files, core NATS).
+  virtual void Acknowledge(std::span<const DeliveryToken> /*tokens*/) {}
 };
 
 }  // namespace patron::runtime

@@ -1,5 +1,8 @@
 #include "runtime/partition.hpp"
 
+#include <thread>
+#include <vector>
+
 namespace patron::runtime {
 
 Result<std::unique_ptr<Partition>> Partition::Open(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
@@ -33,6 +36,35 @@ Status Partition::Run(MessageSource& source) {
   running_ = loop.running();
   running_version_ = loop.running_version();
   return served;
+}
+
+Result<size_t> Partition::SettleOutbox(OutboxPump& pump, bool resend, TimePoint republish_since,
+                                       const std::function<bool()>& stop, std::chrono::milliseconds deadline) {
+  size_t submitted = 0;
+  if (resend) {
+    std::vector<OutboxRow> rows;
+    uint64_t after = 0;
+    for (;;) {
+      PATRON_RETURN_IF_ERROR(engine_->ListOutboxToSend(after, 10'000, republish_since, rows));
+      if (rows.empty()) break;
+      after = rows.back().seq;
+      submitted += rows.size();
+      pump.delivery().Submit(rows);
+    }
+  }
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    Result<size_t> applied = pump.Apply(*engine_);
+    if (!applied.ok()) return applied.status();
+    if (*applied > 0) PATRON_RETURN_IF_ERROR(engine_->Commit());
+    const size_t left = pump.delivery().outstanding();
+    if (left == 0) break;
+    if (stop() || std::chrono::steady_clock::now() >= until) {
+      return Status::Unavailable(std::to_string(left) + " outbox rows not delivered yet");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return submitted;  // (a given-up row's dead letter was committed and delivered in the loop)
 }
 
 Status Partition::FireDue() {

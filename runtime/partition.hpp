@@ -5,6 +5,8 @@
 // intake; several partitions of one process (a later issue) would each be
 // one of these, with their own thread. Used on one thread.
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +51,16 @@ class Partition {
   // Fires every timer due by the clock's Now(), broadcasts to the end, and
   // commits (replay's --until, after the clock was moved).
   Status FireDue();
+
+  // Durable outbox: with `resend`, submits to the pump's delivery every
+  // committed row not delivered yet, and those sent at or after
+  // `republish_since` (INT64_MAX: none; `--republish-since`); then waits
+  // until the delivery has finished every row it holds, recording each and
+  // committing, or until `stop()` is true, or `deadline` passed (then
+  // kUnavailable: the rest stays in LMDB for the next start). Returns the
+  // rows it submitted. Call it before Run() (start-up) and after (shutdown).
+  Result<size_t> SettleOutbox(OutboxPump& pump, bool resend, TimePoint republish_since,
+                              const std::function<bool()>& stop, std::chrono::milliseconds deadline);
 
   const EngineStats& stats() const { return engine_->stats(); }
   // Rule sets swapped in by Run() so far.

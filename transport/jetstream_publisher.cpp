@@ -77,8 +77,10 @@ JetStreamPublisher::JetStreamPublisher(std::unique_ptr<State> state) : state_(st
 JetStreamPublisher::~JetStreamPublisher() {
   // Outcomes still to come are dropped: take the messages back first so
   // that no callback reaches a freed state.
-  if (state_ && state_->js != nullptr) {
-    natsMsgList pending;
+  // (libnats 3.4.1 crashes in js_PublishAsyncGetPendingList when nothing was
+  // ever published: ask only when something is in flight.)
+  if (state_ && state_->js != nullptr && in_flight() > 0) {
+    natsMsgList pending = {};
     if (js_PublishAsyncGetPendingList(&pending, state_->js) == NATS_OK) natsMsgList_Destroy(&pending);
   }
 }

@@ -89,7 +89,7 @@ TEST_CASE("command line: help everywhere, usage errors exit 2", "[integration][c
        "is not an RFC 3339 time with an offset"},
       {{"replay", "--rules", kExample, "--events", "x", "--timezone", "Mars/Olympus"}, "unknown timezone"},
       {{"replay", "--rules", kExample, "--events", "x", "--bogus"}, "unrecognised option '--bogus'"},
-      {{"run", "--rules", kExample, "--data", "/tmp/x"}, "JetStream mode arrives with the reliability issue"},
+      {{"run", "--rules", kExample, "--data", "/tmp/x", "--republish-since", "5 minutes"}, "--republish-since"},
       {{"run", "--core", "--data", "/tmp/x"}, "--rules is required"},
       {{"run", "--core", "--rules", kExample}, "--data is required"},
       {{"run", "--core", "--rules", kExample, "--data", "/tmp/x", "--log-format", "xml"}, "log format"},
