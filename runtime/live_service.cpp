@@ -1,6 +1,9 @@
 #include "runtime/live_service.hpp"
 
+#include <sys/statvfs.h>
+
 #include <atomic>
+#include <thread>
 #include <mutex>
 #include <utility>
 
@@ -49,9 +52,16 @@ struct LiveService::Parts {
   std::unique_ptr<JetStreamIntake> jetstream_intake;
   std::optional<NatsIntake> core_intake;
   std::atomic<bool> stopping{false};
+  // To build the partition again after a store failure (a full disk).
+  RuleSetHolder* rules = nullptr;
+  PartitionOptions partition_options;
+  EngineStats no_stats;  // stats() while no partition is open
 
   Status StartIntake();
   void StopIntakeNow();
+  // After the partition failed on its state: waits, opens it again and
+  // serves again, until it serves to the end, fails otherwise, or Stop().
+  Status Recover(Status failure);
 };
 
 Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, LiveServiceOptions options) {
@@ -133,6 +143,10 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   partition.loop.logger = o.logger;
   partition.loop.outbox = p.pump.get();
   p.clock = std::make_unique<LiveClock>(o.late_grace);
+  p.rules = &rules;
+  p.partition_options = partition;
+  p.partition_options.data_dir = o.data_dir;
+  p.partition_options.store = o.store;
   p.partition = Partition::Adopt(rules, p.no_sink, *p.clock, std::move(store.value()), std::move(partition));
   p.queue = std::make_unique<MessageQueue>(o.queue_capacity);
   return std::make_unique<LiveService>(std::move(parts));
@@ -168,6 +182,66 @@ void LiveService::Parts::StopIntakeNow() {
   if (core_intake) core_intake->Unsubscribe();
 }
 
+namespace {
+
+// Free bytes for an unprivileged writer on the file system of `dir`; -1
+// when it cannot be told.
+int64_t FreeBytes(const std::string& dir) {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return -1;
+  return static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+}
+
+// Below this, a failed write is put down to a full disk.
+constexpr int64_t kLowSpace = 64 << 20;
+constexpr auto kRecoverPause = std::chrono::seconds(5);
+
+}  // namespace
+
+Status LiveService::Parts::Recover(Status failure) {
+  // Only a store that could not write (a full disk, an I/O error) is worth
+  // waiting for; anything else (corruption, a broken invariant) stops.
+  while (!failure.ok() && failure.code() == StatusCode::kIoError && !stopping) {
+    const int64_t free = FreeBytes(options.data_dir);
+    const std::string why = free >= 0 && free < kLowSpace
+                                ? "no space left on device (" + std::to_string(free) + " bytes free for " +
+                                      options.data_dir + ")"
+                                : failure.message();
+    options.logger->error(
+        "the state could not be written: {}; intake stopped, nothing uncommitted was acknowledged (JetStream "
+        "delivers it again); trying again in {} s",
+        why, kRecoverPause.count());
+    StopIntakeNow();
+    {
+      std::lock_guard<std::mutex> lock(intake_mu);
+      jetstream_intake.reset();
+      core_intake.reset();
+    }
+    partition.reset();  // closes the store (and its lock) before it is opened again
+    for (;;) {
+      const auto until = std::chrono::steady_clock::now() + kRecoverPause;
+      while (!stopping && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (stopping) return Status::Ok();
+      auto reopened = Partition::Open(*rules, no_sink, *clock, partition_options);
+      if (reopened.ok()) {
+        partition = std::move(reopened.value());
+        break;
+      }
+      options.logger->error("opening the state again: {}; trying again in {} s", reopened.status().message(),
+                            kRecoverPause.count());
+    }
+    options.logger->info("the state is open again: resuming intake");
+    {
+      std::lock_guard<std::mutex> lock(intake_mu);
+      queue = std::make_unique<MessageQueue>(options.queue_capacity);
+    }
+    PATRON_RETURN_IF_ERROR(StartIntake());
+    failure = stopping ? Status::Ok() : partition->Run(*queue);
+  }
+  return failure;
+}
+
 LiveService::LiveService(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 LiveService::~LiveService() {
@@ -184,8 +258,8 @@ void LiveService::Stop() {
     if (p.jetstream_intake) drained = p.jetstream_intake->Drain(p.options.drain_timeout);
     if (p.core_intake) drained = p.core_intake->Drain(p.options.drain_timeout);
     if (!drained.ok()) p.options.logger->warn("draining the subscription: {}", drained.message());
+    p.queue->Close();
   }
-  p.queue->Close();
 }
 
 Status LiveService::Run() {
@@ -199,9 +273,14 @@ Status LiveService::Run() {
   if (settled.ok() && *settled > 0) p.options.logger->info("outbox: {} rows from before sent at start", *settled);
   Status served = p.stopping ? Status::Ok() : p.StartIntake();
   if (served.ok() && !p.stopping.load()) {
-    served = p.partition->Run(*p.queue);
+    served = p.Recover(p.partition->Run(*p.queue));
   } else if (served.ok()) {
     p.queue->Close();
+  }
+  if (p.partition == nullptr) {  // stopped while recovering: nothing is open to settle
+    (void)p.delivery->Shutdown(std::chrono::milliseconds(0));
+    p.connection->Close();
+    return served;
   }
   if (!served.ok()) p.StopIntakeNow();  // what was not committed is redelivered (JetStream)
   if (served.ok()) {
@@ -219,6 +298,8 @@ Status LiveService::Run() {
   return served;
 }
 
-const EngineStats& LiveService::stats() const { return parts_->partition->stats(); }
+const EngineStats& LiveService::stats() const {
+  return parts_->partition ? parts_->partition->stats() : parts_->no_stats;
+}
 
 }  // namespace patron::runtime
