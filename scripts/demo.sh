@@ -3,7 +3,7 @@
 #   1. installs what is missing (scripts/setup.sh) and builds patron (Release,
 #      build-release/);
 #   2. starts nats-server on a free 127.0.0.1 port, a small HTTP receiver
-#      standing in for the CRM webhook, and `patron run --core` on
+#      standing in for the CRM webhook, and `patron run` (JetStream) on
 #      examples/restaurant with a fresh data directory;
 #   3. starts three listeners with `patron subscribe`: the store manager's
 #      app of the store with the most staff actions (patron.actions.*.<store>),
@@ -126,10 +126,10 @@ print(staff.most_common(1)[0][0] if staff else "s012")
 PY
 )
 
-echo "== Starting nats-server, the CRM webhook receiver and patron run --core"
+echo "== Starting nats-server (JetStream), the CRM webhook receiver and patron run"
 NATS_PORT=$(free_port)
 NATS="nats://127.0.0.1:$NATS_PORT"
-nats-server -a 127.0.0.1 -p "$NATS_PORT" -l "$WORK/nats.log" &
+nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$WORK/jetstream" -l "$WORK/nats.log" &
 PIDS+=($!)
 wait_for "nats-server on port $NATS_PORT" port_open "$NATS_PORT"
 
@@ -153,7 +153,7 @@ PY
 PIDS+=($!)
 wait_for "the webhook receiver on port $CRM_PORT" port_open "$CRM_PORT"
 
-"$PATRON" run --core --config "$EXAMPLE/patron.toml" --nats "$NATS" --data "$WORK/data" \
+"$PATRON" run --config "$EXAMPLE/patron.toml" --nats "$NATS" --data "$WORK/data" \
   --webhook "crm=http://127.0.0.1:$CRM_PORT/crm" 2>"$WORK/engine.log" &
 ENGINE=$!
 PIDS+=($ENGINE)
