@@ -206,4 +206,35 @@ end
   }
 }
 
+TEST_CASE("loop: messages are acknowledged to their source after the commit that holds them, in commit groups",
+          "[runtime]") {
+  LoopFixture f(kTagRule);
+  f.Open(2);
+  MessageQueue queue(16);
+  std::vector<std::vector<uint64_t>> acked;
+  std::vector<size_t> committed_when_acked;
+  queue.SetAcknowledger([&](std::span<const DeliveryToken> tokens) {
+    std::vector<uint64_t>& group = acked.emplace_back();
+    for (const DeliveryToken& t : tokens) group.push_back(t.value);
+    // The sink gets a batch's actions right after its commit: by the time
+    // of an ack, every acked message's action is out.
+    committed_when_acked.push_back(f.sink.actions.size());
+  });
+  for (int i = 1; i <= 5; ++i) {
+    REQUIRE(queue.Push(InboundMessage{"patron.events.order.completed", Order(i), DeliveryToken::Sequence(i), {}}));
+  }
+  // A refused message (delivered max_deliver times) is dead-lettered, and acked too.
+  REQUIRE(queue.Push(InboundMessage{"patron.events.x", Order(6), DeliveryToken::Sequence(6),
+                                    "delivered 10 times without being committed (max_deliver)"}));
+  queue.Close();
+  Status served = f.partition->Run(queue);
+  INFO(served.ToString());
+  REQUIRE(served.ok());
+  CHECK(acked == std::vector<std::vector<uint64_t>>{{1, 2}, {3, 4}, {5, 6}});
+  CHECK(committed_when_acked == std::vector<size_t>{2, 4, 5});
+  REQUIRE(f.sink.dead_letters.size() == 1);
+  CHECK(f.sink.dead_letters[0].reason == "delivered 10 times without being committed (max_deliver)");
+  CHECK(f.partition->stats().rejected == 1);
+}
+
 }  // namespace patron::testing
