@@ -32,6 +32,7 @@ class TestHttpServer {
     std::string content_type;
     std::string host;
     std::string body;
+    std::string idempotency_key;  // the Idempotency-Key header
   };
 
   explicit TestHttpServer(std::function<int(size_t index)> status_for)
@@ -87,7 +88,7 @@ class TestHttpServer {
       status = status_for_(requests_.size());
       requests_.push_back({std::string(req.method_string()), std::string(req.target()),
                            std::string(req[http::field::content_type]), std::string(req[http::field::host]),
-                           req.body()});
+                           req.body(), std::string(req["Idempotency-Key"])});
       cv_.notify_all();
     }
     if (status == 0) {
