@@ -48,6 +48,9 @@ class OutboxEncoder final : public OutboxWriter {
   Status EncodeDead(const DeadLetter& dead, std::vector<std::string>& rows) override;
   void Committed(std::vector<OutboxRow>& rows) override;
 
+  // The server's limit, when a new connection tells another one.
+  void set_max_payload(size_t max_payload) { options_.max_payload = max_payload; }
+
   // Actions replaced by a dead letter because they were too large.
   uint64_t oversized() const { return oversized_; }
 

@@ -57,76 +57,116 @@ struct LiveService::Parts {
   PartitionOptions partition_options;
   EngineStats no_stats;  // stats() while no partition is open
 
+  ConsumerSettings consumer;  // the consumer as the server has it
+  std::atomic<bool> connection_closed{false};
+
+  Status Connect(size_t& max_payload, Duration& duplicate_window);
+  void Disconnect();
   Status StartIntake();
   void StopIntakeNow();
+  // Serves until the queue ends; a watcher closes the queue when the
+  // connection is closed for good (connection_closed).
+  Status Serve();
   // After the partition failed on its state: waits, opens it again and
   // serves again, until it serves to the end, fails otherwise, or Stop().
   Status Recover(Status failure);
 };
+
+// Connects (waiting for a server as options.nats says), ensures the streams
+// and the consumer, and starts the outbox's delivery on the connection.
+// `max_payload` and `duplicate_window` are what the server and the events
+// stream say.
+Status LiveService::Parts::Connect(size_t& max_payload, Duration& duplicate_window) {
+  const LiveServiceOptions& o = options;
+  NatsConnectionOptions nats_options = o.nats;
+  if (!nats_options.logger) nats_options.logger = o.logger;
+  auto connected = NatsConnection::Connect(o.nats_url, "patron run", nats_options);
+  if (!connected.ok()) return connected.status();  // names the URL, redacted
+  connection.emplace(std::move(connected.value()));
+  max_payload = 0;
+  duplicate_window = 0;
+  if (o.jetstream) {
+    StreamOptions stream_options;
+    stream_options.logger = o.logger;
+    auto events = EnsureStream(*connection, o.events_stream, stream_options);
+    if (!events.ok()) return events.status();
+    auto actions = EnsureStream(*connection, o.actions_stream, stream_options);
+    if (!actions.ok()) return actions.status();
+    auto ensured = EnsureConsumer(*connection, o.consumer, stream_options);
+    if (!ensured.ok()) return ensured.status();
+    consumer = ensured->effective;
+    max_payload = actions->max_payload > static_cast<int64_t>(kHeaderRoom)
+                      ? static_cast<size_t>(actions->max_payload) - kHeaderRoom
+                      : 0;
+    duplicate_window =
+        std::chrono::duration_cast<std::chrono::microseconds>(events->effective.duplicate_window).count();
+  }
+  OutboxDeliveryOptions d;
+  d.jetstream = o.jetstream;
+  d.webhooks = o.webhooks;
+  d.webhook_concurrency = o.webhook_concurrency;
+  d.webhook_max_attempts = o.webhook_max_attempts;
+  d.logger = o.logger;
+  auto started = OutboxDelivery::Start(*connection, std::move(d));
+  if (!started.ok()) return started.status();
+  delivery = std::move(started.value());
+  if (pump) {
+    pump->Rebind(*delivery);
+  } else {
+    pump = std::make_unique<OutboxPump>(*delivery);
+  }
+  if (encoder) encoder->set_max_payload(max_payload);
+  return Status::Ok();
+}
+
+// Drops the connection and what runs on it (intake, delivery); the rows
+// not delivered stay unsent in LMDB.
+void LiveService::Parts::Disconnect() {
+  StopIntakeNow();
+  {
+    std::lock_guard<std::mutex> lock(intake_mu);
+    jetstream_intake.reset();
+    core_intake.reset();
+  }
+  if (delivery) (void)delivery->Shutdown(std::chrono::milliseconds(0));
+  if (connection) connection->Close();
+  delivery.reset();
+  connection.reset();
+}
 
 Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, LiveServiceOptions options) {
   auto parts = std::make_unique<Parts>();
   parts->options = std::move(options);
   Parts& p = *parts;
   LiveServiceOptions& o = p.options;
+  p.consumer = o.consumer;
 
   // The state first: a bad data directory (or one another process owns)
   // is told before any connection.
   auto store = LmdbStateStore::Open(o.data_dir, o.store);
   if (!store.ok()) return store.status();
 
-  NatsConnectionOptions nats_options = o.nats;
-  if (!nats_options.logger) nats_options.logger = o.logger;
-  auto connection = NatsConnection::Connect(o.nats_url, "patron run", nats_options);
-  if (!connection.ok()) return connection.status();  // names the URL, redacted
-  p.connection.emplace(std::move(connection.value()));
-
   size_t max_payload = 0;
-  if (o.jetstream) {
-    StreamOptions stream_options;
-    stream_options.logger = o.logger;
-    auto events = EnsureStream(*p.connection, o.events_stream, stream_options);
-    if (!events.ok()) return events.status();
-    auto actions = EnsureStream(*p.connection, o.actions_stream, stream_options);
-    if (!actions.ok()) return actions.status();
-    auto consumer = EnsureConsumer(*p.connection, o.consumer, stream_options);
-    if (!consumer.ok()) return consumer.status();
-    o.consumer = consumer->effective;
-    max_payload = actions->max_payload > static_cast<int64_t>(kHeaderRoom)
-                      ? static_cast<size_t>(actions->max_payload) - kHeaderRoom
-                      : 0;
-    // A redelivery inside the events stream's duplicate window must still
-    // find its id: the processed ids are kept at least that long.
-    const Duration window = std::chrono::duration_cast<std::chrono::microseconds>(
-                                events->effective.duplicate_window)
-                                .count();
-    if (window > o.store.processed_min_retention && window > o.store.processed_retention) {
-      o.logger->info("keeping processed ids for the stream's duplicate window ({} s)", window / kMicrosPerSecond);
-      o.store.processed_min_retention = window;
-      store.value().reset();
-      store = LmdbStateStore::Open(o.data_dir, o.store);
-      if (!store.ok()) return store.status();
-    }
+  Duration window = 0;
+  PATRON_RETURN_IF_ERROR(p.Connect(max_payload, window));
+  // A redelivery inside the events stream's duplicate window must still
+  // find its id: the processed ids are kept at least that long.
+  if (window > o.store.processed_min_retention && window > o.store.processed_retention) {
+    o.logger->info("keeping processed ids for the stream's duplicate window ({} s)", window / kMicrosPerSecond);
+    o.store.processed_min_retention = window;
+    store.value().reset();
+    store = LmdbStateStore::Open(o.data_dir, o.store);
+    if (!store.ok()) return store.status();
   }
-
-  OutboxDeliveryOptions delivery;
-  delivery.jetstream = o.jetstream;
-  delivery.webhooks = o.webhooks;
-  delivery.webhook_concurrency = o.webhook_concurrency;
-  delivery.webhook_max_attempts = o.webhook_max_attempts;
-  delivery.logger = o.logger;
-  auto started_delivery = OutboxDelivery::Start(*p.connection, std::move(delivery));
-  if (!started_delivery.ok()) return started_delivery.status();
-  p.delivery = std::move(started_delivery.value());
-  p.pump = std::make_unique<OutboxPump>(*p.delivery);
 
   OutboxEncoderOptions encoder;
   encoder.subject_prefix = o.subject_prefix;
   for (const auto& [name, url] : o.webhooks) encoder.webhook_endpoints.insert(name);
   encoder.max_payload = max_payload;
   encoder.logger = o.logger;
-  OutboxDelivery* to = p.delivery.get();
-  encoder.on_committed = [to](std::vector<OutboxRow>& rows) { to->Submit(rows); };
+  // The engine's thread commits and hands the rows on; the delivery is only
+  // replaced on that thread, between runs of the loop.
+  encoder.on_committed = [&p](std::vector<OutboxRow>& rows) { p.delivery->Submit(rows); };
   p.encoder = std::make_unique<OutboxEncoder>(std::move(encoder));
 
   PartitionOptions partition;
@@ -158,7 +198,7 @@ Status LiveService::Parts::StartIntake() {
   MessageQueue* q = queue.get();
   if (options.jetstream) {
     JetStreamIntakeOptions intake;
-    intake.consumer = options.consumer;
+    intake.consumer = consumer;
     intake.stream = options.events_stream;
     intake.logger = options.logger;
     auto started = JetStreamIntake::Start(*connection, intake, [q](InboundMessage m) { q->Push(std::move(m)); });
@@ -262,24 +302,61 @@ void LiveService::Stop() {
   }
 }
 
+Status LiveService::Parts::Serve() {
+  std::atomic<bool> served{false};
+  // libnats reconnects forever by default; when a connection is closed for
+  // good anyway (a bounded --nats-max-reconnect, a fatal server error), the
+  // loop finishes what it has and the service connects again.
+  std::thread watcher([this, &served] {
+    while (!served.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (!stopping.load() && connection && connection->IsClosed()) {
+        connection_closed = true;
+        std::lock_guard<std::mutex> lock(intake_mu);
+        queue->Close();
+        return;
+      }
+    }
+  });
+  Status result = Recover(partition->Run(*queue));
+  served = true;
+  watcher.join();
+  return result;
+}
+
 Status LiveService::Run() {
   Parts& p = *parts_;
   const auto stopping = [&p] { return p.stopping.load(); };
-  // What the last run committed and did not deliver goes first (and, with
-  // --republish-since, what it delivered lately), before any new event.
-  auto settled = p.partition->SettleOutbox(*p.pump, true, p.options.republish_since, stopping,
-                                           std::chrono::hours(24 * 365));
-  if (!settled.ok() && !p.stopping) return settled.status();
-  if (settled.ok() && *settled > 0) p.options.logger->info("outbox: {} rows from before sent at start", *settled);
-  Status served = p.stopping ? Status::Ok() : p.StartIntake();
-  if (served.ok() && !p.stopping.load()) {
-    served = p.Recover(p.partition->Run(*p.queue));
-  } else if (served.ok()) {
-    p.queue->Close();
+  Status served = Status::Ok();
+  TimePoint republish_since = p.options.republish_since;
+  for (;;) {
+    // What was committed and not delivered goes first (at start: what the
+    // last run left; with --republish-since also what it delivered lately),
+    // before any new event.
+    auto settled = p.partition->SettleOutbox(*p.pump, true, republish_since, stopping, std::chrono::hours(24 * 365));
+    republish_since = INT64_MAX;
+    if (!settled.ok() && !p.stopping) return settled.status();
+    if (settled.ok() && *settled > 0) p.options.logger->info("outbox: {} rows from before sent first", *settled);
+    served = p.stopping ? Status::Ok() : p.StartIntake();
+    if (served.ok() && !p.stopping.load()) {
+      served = p.Serve();
+    } else if (served.ok()) {
+      p.queue->Close();
+    }
+    if (!served.ok() || p.stopping.load() || !p.connection_closed.exchange(false) || p.partition == nullptr) break;
+    p.options.logger->warn("the NATS connection was closed: connecting again (what was not acked is delivered again)");
+    p.Disconnect();
+    {
+      std::lock_guard<std::mutex> lock(p.intake_mu);
+      p.queue = std::make_unique<MessageQueue>(p.options.queue_capacity);
+    }
+    size_t max_payload = 0;
+    Duration window = 0;
+    served = p.Connect(max_payload, window);
+    if (!served.ok()) break;
   }
-  if (p.partition == nullptr) {  // stopped while recovering: nothing is open to settle
-    (void)p.delivery->Shutdown(std::chrono::milliseconds(0));
-    p.connection->Close();
+  if (p.partition == nullptr || !p.delivery) {  // stopped while recovering: nothing is open to settle
+    p.Disconnect();
     return served;
   }
   if (!served.ok()) p.StopIntakeNow();  // what was not committed is redelivered (JetStream)

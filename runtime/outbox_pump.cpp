@@ -3,7 +3,7 @@
 namespace patron::runtime {
 
 Result<size_t> OutboxPump::Apply(Engine& engine) {
-  delivery_.TakeCompleted(completed_);
+  delivery_->TakeCompleted(completed_);
   if (completed_.empty()) return size_t{0};
   sent_.clear();
   for (OutboxCompletion& c : completed_) {

@@ -17,18 +17,22 @@ namespace patron::runtime {
 
 class OutboxPump {
  public:
-  // `delivery` must outlive the pump.
-  explicit OutboxPump(OutboxDelivery& delivery) : delivery_(delivery) {}
+  // `delivery` must outlive the pump (or the next Rebind()).
+  explicit OutboxPump(OutboxDelivery& delivery) : delivery_(&delivery) {}
+  // Takes completions from `delivery` from now on (a new connection's);
+  // those of the old one not taken yet are dropped (their rows stay unsent
+  // in LMDB and are sent again).
+  void Rebind(OutboxDelivery& delivery) { delivery_ = &delivery; }
 
   // Records the completions since the last call in `engine`; returns how
   // many there were (0: nothing new to commit). The engine's Status when it
   // failed.
   Result<size_t> Apply(Engine& engine);
 
-  OutboxDelivery& delivery() { return delivery_; }
+  OutboxDelivery& delivery() { return *delivery_; }
 
  private:
-  OutboxDelivery& delivery_;
+  OutboxDelivery* delivery_;
   std::vector<OutboxCompletion> completed_;  // reused
   std::vector<uint64_t> sent_;               // reused
 };
