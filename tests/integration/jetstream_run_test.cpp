@@ -81,6 +81,27 @@ std::set<std::string> ActionIds(MessageCollector& actions) {
   return ids;
 }
 
+// A nats-server with JetStream on disk, the rules in a temp dir, a data
+// directory, and the ids a clean replay gives.
+struct Live {
+  Live() : server([] {
+    NatsServerOptions so;
+    so.jetstream = true;
+    return so;
+  }()) {
+    RequireStarted(server);
+    rules = WriteRules(dir);
+    data = (dir.path() / "data").string();
+    expected = ReplayIds(rules);
+  }
+  std::set<std::string> ExpectedSet() const { return {expected.begin(), expected.end()}; }
+
+  NatsServer server;
+  TempDir dir;
+  std::string rules, data;
+  std::multiset<std::string> expected;
+};
+
 void Stop(Process& engine) {
   engine.Signal(SIGTERM);
   auto code = engine.Wait(kBound);
@@ -91,14 +112,11 @@ void Stop(Process& engine) {
 
 TEST_CASE("run on JetStream: events from while it was down are taken, and a kill -9 loses and repeats nothing",
           "[integration][run][jetstream]") {
-  NatsServerOptions so;
-  so.jetstream = true;
-  NatsServer server(so);
-  RequireStarted(server);
-  TempDir dir;
-  const std::string rules = WriteRules(dir);
-  const std::string data = (dir.path() / "data").string();
-  const std::multiset<std::string> expected = ReplayIds(rules);
+  Live live;
+  NatsServer& server = live.server;
+  const std::string& rules = live.rules;
+  const std::string& data = live.data;
+  const std::multiset<std::string>& expected = live.expected;
   REQUIRE(expected.size() > 20);
   REQUIRE(std::set<std::string>(expected.begin(), expected.end()).size() == expected.size());
 
@@ -135,7 +153,7 @@ TEST_CASE("run on JetStream: events from while it was down are taken, and a kill
 
   // Every action once in the stream: the subscriber may see a republished
   // one twice (the stream dropped it), the stream holds it once.
-  CHECK(ActionIds(actions) == std::set<std::string>(expected.begin(), expected.end()));
+  CHECK(ActionIds(actions) == live.ExpectedSet());
   NatsConnection reader = RequireConnect(server.url());
   auto stream = EnsureStream(reader, ActionsStreamSettings("patron"));
   REQUIRE(stream.ok());
@@ -144,14 +162,11 @@ TEST_CASE("run on JetStream: events from while it was down are taken, and a kill
 
 TEST_CASE("run on JetStream: a connection closed for good is built again, and the engine goes on by itself",
           "[integration][run][jetstream]") {
-  NatsServerOptions so;
-  so.jetstream = true;
-  NatsServer server(so);
-  RequireStarted(server);
-  TempDir dir;
-  const std::string rules = WriteRules(dir);
-  const std::string data = (dir.path() / "data").string();
-  const std::multiset<std::string> expected = ReplayIds(rules);
+  Live live;
+  NatsServer& server = live.server;
+  const std::string& rules = live.rules;
+  const std::string& data = live.data;
+  const std::multiset<std::string>& expected = live.expected;
 
   Process engine(RunArgs(server, rules, data, {"--nats-max-reconnect", "0"}));
   REQUIRE(WaitUntil([&] { return Listening(engine) || !engine.running(); }, kBound));
@@ -173,7 +188,7 @@ TEST_CASE("run on JetStream: a connection closed for good is built again, and th
   REQUIRE(WaitUntil([&] { return ActionIds(actions).size() >= expected.size() || !engine.running(); }, kBound));
   CHECK(engine.running());
   Stop(engine);
-  CHECK(ActionIds(actions) == std::set<std::string>(expected.begin(), expected.end()));
+  CHECK(ActionIds(actions) == live.ExpectedSet());
 }
 
 }  // namespace
