@@ -1,0 +1,270 @@
+"""Real processes for the fault tests: a JetStream nats-server on a free
+port, a minimal NATS client (core publish, JetStream publish with its ack,
+a whole-stream read through $JS.API.STREAM.MSG.GET), `patron run` as a
+child process, and `patron replay` of the same events.
+
+No mocks: every test drives /usr/sbin/nats-server and the real `patron`
+binary (its path is the PATRON environment variable, set by CTest).
+Everything a test writes goes to its own temporary directory.
+"""
+
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+NATS_SERVER = os.environ.get("NATS_SERVER", "/usr/sbin/nats-server")
+PATRON = os.environ.get("PATRON", "patron")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, what, bound=60.0, step=0.05):
+    """Polls predicate() until true; raises naming `what` after `bound` s."""
+    end = time.monotonic() + bound
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Workdir:
+    """A temporary directory, removed at exit unless KEEP_FAULT_DIRS is set."""
+
+    def __init__(self, name):
+        self.path = tempfile.mkdtemp(prefix="patron-" + name + "-")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if os.environ.get("KEEP_FAULT_DIRS"):
+            print("kept", self.path)
+        else:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def file(self, name, text=None):
+        p = os.path.join(self.path, name)
+        if text is not None:
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(text)
+        return p
+
+
+class NatsServer:
+    """nats-server -js with its store under `store_dir`, on a free port."""
+
+    def __init__(self, store_dir):
+        self.port = free_port()
+        self.url = "nats://127.0.0.1:%d" % self.port
+        self.log = open(os.path.join(store_dir, "nats-server.log"), "w")
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-sd", store_dir, "-a", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        wait_until(self._answers, "nats-server on port %d" % self.port, 20)
+
+    def _answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                return s.recv(4).startswith(b"INFO")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
+        self.log.close()
+
+
+class Nats:
+    """A blocking NATS client speaking the text protocol, enough for tests."""
+
+    def __init__(self, url):
+        host, port = url.rsplit("/", 1)[-1].split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        self.buf = b""
+        self._line()  # INFO
+        self.sock.sendall(b'CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true}\r\n')
+        self.inbox = "_INBOX.t%d" % os.getpid()
+        self.sock.sendall(("SUB %s.* 1\r\nPING\r\n" % self.inbox).encode())
+        while self._line() != b"PONG":
+            pass
+        self.n = 0
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError("NATS connection closed")
+        self.buf += chunk
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _take(self, n):
+        while len(self.buf) < n + 2:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n + 2:]
+        return data
+
+    def publish(self, subject, data, reply=None):
+        if isinstance(data, str):
+            data = data.encode()
+        head = "PUB %s %s%d\r\n" % (subject, reply + " " if reply else "", len(data))
+        self.sock.sendall(head.encode() + data + b"\r\n")
+
+    def _reply(self, token):
+        """Waits for the message on our inbox ending in `token`; (headers, data)."""
+        while True:
+            line = self._line()
+            if line == b"PING":
+                self.sock.sendall(b"PONG\r\n")
+                continue
+            parts = line.split()
+            if not parts or parts[0] not in (b"MSG", b"HMSG"):
+                if parts and parts[0] == b"-ERR":
+                    raise ConnectionError(line.decode())
+                continue
+            if parts[0] == b"MSG":
+                body = self._take(int(parts[-1]))
+                headers = b""
+            else:
+                raw = self._take(int(parts[-1]))
+                hlen = int(parts[-2])
+                headers, body = raw[:hlen], raw[hlen:]
+            if parts[1].decode().endswith("." + token):
+                return headers, body
+
+    def request(self, subject, data):
+        self.n += 1
+        token = str(self.n)
+        self.publish(subject, data, "%s.%s" % (self.inbox, token))
+        return self._reply(token)
+
+    def js_publish(self, subject, data, attempts=20):
+        """A JetStream publish, retried until the stream acknowledges it."""
+        for _ in range(attempts):
+            headers, body = self.request(subject, data)
+            if body and b'"stream"' in body and b"error" not in body:
+                return json.loads(body)
+            time.sleep(0.2)
+        raise AssertionError("no JetStream ack for " + subject + ": " + repr(headers + body))
+
+    def stream_info(self, stream):
+        _, body = self.request("$JS.API.STREAM.INFO." + stream, b"")
+        return json.loads(body)
+
+    def stream_messages(self, stream):
+        """Every message in `stream`: [(subject, payload bytes, headers text)]."""
+        info = self.stream_info(stream)
+        if "error" in info:
+            raise AssertionError("stream %s: %s" % (stream, info["error"]))
+        state = info["state"]
+        out = []
+        for seq in range(state["first_seq"], state["last_seq"] + 1):
+            _, body = self.request("$JS.API.STREAM.MSG.GET." + stream, json.dumps({"seq": seq}))
+            reply = json.loads(body)
+            if "error" in reply:
+                continue  # deleted
+            m = reply["message"]
+            out.append((m["subject"], base64.b64decode(m.get("data", "")),
+                        base64.b64decode(m.get("hdrs", "")).decode(errors="replace")))
+        return out
+
+
+def actions_in_stream(nats, prefix="patron"):
+    """(actions, dead letters) in PATRON_ACTIONS, each a parsed JSON object."""
+    actions, dead = [], []
+    for subject, payload, _ in nats.stream_messages("PATRON_ACTIONS"):
+        (dead if subject == prefix + ".dead" else actions).append(json.loads(payload))
+    return actions, dead
+
+
+def publish_events(nats, lines, prefix="patron"):
+    """JetStream-publishes each event line to <prefix>.events.<type>, acked."""
+    for line in lines:
+        nats.js_publish("%s.events.%s" % (prefix, json.loads(line)["type"]), line)
+
+
+class PatronRun:
+    """`patron run` as a child process; its stderr (the log) in a file."""
+
+    def __init__(self, work, args, name="run"):
+        self.log_path = os.path.join(work, name + ".log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen([PATRON, "run"] + args, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def text(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def wait_for(self, needle, bound=60.0):
+        def seen():
+            if self.proc.poll() is not None and needle not in self.text():
+                raise AssertionError("patron run exited %s before '%s':\n%s"
+                                     % (self.proc.returncode, needle, self.text()))
+            return needle in self.text()
+        wait_until(seen, "'%s' in the run's log" % needle, bound)
+
+    def stop(self, bound=60):
+        """SIGTERM, then waits; returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(bound)
+        self.log.close()
+        return code
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(30)
+        self.log.close()
+
+
+def replay(work, rules, event_lines, until=None, extra=()):
+    """`patron replay` of `event_lines`; the actions, parsed, in order."""
+    events = os.path.join(work, "replay-events.jsonl")
+    with open(events, "w", encoding="utf-8") as f:
+        f.write("\n".join(event_lines) + "\n")
+    out = os.path.join(work, "replay-actions.jsonl")
+    args = [PATRON, "replay", "--rules", rules, "--events", events, "--out", out] + list(extra)
+    if until is not None:
+        args += ["--until", until]
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise AssertionError("replay failed: " + done.stderr)
+    with open(out, encoding="utf-8") as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+
+def rfc3339(epoch_seconds):
+    """UTC RFC 3339 with a Z, whole seconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+
+
+def compare_ids(label, got, want):
+    """Asserts the two id lists hold the same ids, each once; prints figures."""
+    got_set, want_set = set(got), set(want)
+    lost = want_set - got_set
+    unexpected = got_set - want_set
+    duplicated = len(got) - len(got_set)
+    print("%s: %d actions, lost %d, duplicated %d, unexpected %d"
+          % (label, len(got), len(lost), duplicated, len(unexpected)))
+    assert not lost and not unexpected and duplicated == 0, (
+        "lost %s unexpected %s" % (sorted(lost)[:10], sorted(unexpected)[:10]))
