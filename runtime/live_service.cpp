@@ -104,6 +104,9 @@ Result<std::unique_ptr<LiveService>> LiveService::Start(RuleSetHolder& rules, Li
   delivery.webhooks = o.webhooks;
   delivery.webhook_concurrency = o.webhook_concurrency;
   delivery.webhook_max_attempts = o.webhook_max_attempts;
+  delivery.webhook_timeout = o.webhook_timeout;
+  delivery.webhook_initial_backoff = o.webhook_initial_backoff;
+  delivery.webhook_max_backoff = o.webhook_max_backoff;
   delivery.logger = o.logger;
   auto started_delivery = OutboxDelivery::Start(*p.connection, std::move(delivery));
   if (!started_delivery.ok()) return started_delivery.status();
