@@ -124,33 +124,57 @@ class Nats:
         data, self.buf = self.buf[:n], self.buf[n + 2:]
         return data
 
-    def publish(self, subject, data, reply=None):
+    @staticmethod
+    def _pub_bytes(subject, data, reply=None):
         if isinstance(data, str):
             data = data.encode()
         head = "PUB %s %s%d\r\n" % (subject, reply + " " if reply else "", len(data))
-        self.sock.sendall(head.encode() + data + b"\r\n")
+        return head.encode() + data + b"\r\n"
 
-    def _reply(self, token):
-        """Waits for the message on our inbox ending in `token`; (headers, data)."""
+    def publish(self, subject, data, reply=None):
+        self.sock.sendall(self._pub_bytes(subject, data, reply))
+
+    def _next_msg(self):
+        """The next message on our subscription: (subject, headers, data)."""
         while True:
             line = self._line()
             if line == b"PING":
                 self.sock.sendall(b"PONG\r\n")
                 continue
             parts = line.split()
+            if parts and parts[0] == b"-ERR":
+                raise ConnectionError(line.decode())
             if not parts or parts[0] not in (b"MSG", b"HMSG"):
-                if parts and parts[0] == b"-ERR":
-                    raise ConnectionError(line.decode())
                 continue
-            if parts[0] == b"MSG":
-                body = self._take(int(parts[-1]))
-                headers = b""
-            else:
-                raw = self._take(int(parts[-1]))
-                hlen = int(parts[-2])
-                headers, body = raw[:hlen], raw[hlen:]
-            if parts[1].decode().endswith("." + token):
+            raw = self._take(int(parts[-1]))
+            hlen = int(parts[-2]) if parts[0] == b"HMSG" else 0
+            return parts[1].decode(), raw[:hlen], raw[hlen:]
+
+    def _reply(self, token):
+        """Waits for the message on our inbox ending in `token`; (headers, data)."""
+        while True:
+            subject, headers, body = self._next_msg()
+            if subject.endswith("." + token):
                 return headers, body
+
+    def request_many(self, requests, window=500):
+        """Pipelined requests [(subject, data)]; the reply bodies, in order."""
+        out = []
+        for i in range(0, len(requests), window):
+            chunk = requests[i:i + window]
+            base = self.n
+            self.n += len(chunk)
+            self.sock.sendall(b"".join(
+                self._pub_bytes(subj, data, "%s.%d" % (self.inbox, base + k + 1))
+                for k, (subj, data) in enumerate(chunk)))
+            got = {}
+            while len(got) < len(chunk):
+                subject, _, body = self._next_msg()
+                token = int(subject.rsplit(".", 1)[1])
+                if base < token <= base + len(chunk):
+                    got[token] = body
+            out += [got[base + k + 1] for k in range(len(chunk))]
+        return out
 
     def request(self, subject, data):
         self.n += 1
@@ -178,8 +202,9 @@ class Nats:
             raise AssertionError("stream %s: %s" % (stream, info["error"]))
         state = info["state"]
         out = []
-        for seq in range(state["first_seq"], state["last_seq"] + 1):
-            _, body = self.request("$JS.API.STREAM.MSG.GET." + stream, json.dumps({"seq": seq}))
+        seqs = range(state["first_seq"], state["last_seq"] + 1) if state["messages"] else []
+        bodies = self.request_many([("$JS.API.STREAM.MSG.GET." + stream, json.dumps({"seq": q})) for q in seqs])
+        for body in bodies:
             reply = json.loads(body)
             if "error" in reply:
                 continue  # deleted
@@ -197,10 +222,16 @@ def actions_in_stream(nats, prefix="patron"):
     return actions, dead
 
 
-def publish_events(nats, lines, prefix="patron"):
-    """JetStream-publishes each event line to <prefix>.events.<type>, acked."""
-    for line in lines:
-        nats.js_publish("%s.events.%s" % (prefix, json.loads(line)["type"]), line)
+def publish_events(nats, lines, prefix="patron", window=500):
+    """JetStream-publishes each event line to <prefix>.events.<type>, each
+    acked by the stream (pipelined; one left without an ack is sent again
+    after the others of its window)."""
+    for i in range(0, len(lines), window):
+        chunk = lines[i:i + window]
+        bodies = nats.request_many([("%s.events.%s" % (prefix, json.loads(l)["type"]), l) for l in chunk], window)
+        for line, body in zip(chunk, bodies):
+            if not (body and b'"stream"' in body and b"error" not in body):
+                nats.js_publish("%s.events.%s" % (prefix, json.loads(line)["type"]), line)
 
 
 class PatronRun:
