@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -17,6 +18,7 @@ struct JetStreamPublisher::State {
   jsCtx* js = nullptr;
   mutable std::mutex mu;
   std::unordered_map<const natsMsg*, uint64_t> tags;  // messages in flight -> their tag
+  std::atomic<uint64_t> duplicates{0};
   std::string subject_buf, id_buf;                    // NUL-terminated copies
 
   ~State() {
@@ -35,6 +37,7 @@ struct JetStreamPublisher::State {
         self->tags.erase(it);
       }
     }
+    if (ack != nullptr && ack->Duplicate) self->duplicates.fetch_add(1, std::memory_order_relaxed);
     if (known) self->done(tag, Outcome(ack, err));
     natsMsg_Destroy(msg);
   }
@@ -120,5 +123,7 @@ size_t JetStreamPublisher::in_flight() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->tags.size();
 }
+
+uint64_t JetStreamPublisher::duplicates() const { return state_->duplicates.load(std::memory_order_relaxed); }
 
 }  // namespace patron

@@ -58,6 +58,11 @@ class JetStreamPublisher {
   // Publishes whose outcome has not come back yet.
   size_t in_flight() const;
 
+  // Acknowledgements so far that said the stream already had the message
+  // (its Nats-Msg-Id was seen within the duplicate window): a subset of the
+  // Ok outcomes. Any thread.
+  uint64_t duplicates() const;
+
   struct State;  // in the .cpp
 
  private:
