@@ -2,9 +2,10 @@
 # nats-server, the real `patron` binary, HTTP endpoints and a tmpfs;
 # label `faults`, short (CI) settings. docs/operations.md "Fault tests
 # (webhooks, disk, caps, late events)" gives the long ones. Exit 77: skipped.
-if(TARGET patron)
+if(TARGET patron AND TARGET patron_stream_dump)
   set(faults_dir ${CMAKE_CURRENT_SOURCE_DIR}/faults)
-  set(faults_env "PATRON=$<TARGET_FILE:patron>" "PYTHONDONTWRITEBYTECODE=1")
+  set(faults_env "PATRON=$<TARGET_FILE:patron>" "PATRON_STREAM_DUMP=$<TARGET_FILE:patron_stream_dump>"
+      "PYTHONDONTWRITEBYTECODE=1")
   foreach(entry
           "late events: grace 90s, run equals replay until stop minus the grace|late_events_test.py|grace90"
           "late events: grace 0, late events counted and firings not undone|late_events_test.py|grace0"

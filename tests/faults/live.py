@@ -1,14 +1,14 @@
 """Real processes for the fault tests: a JetStream nats-server on a free
-port, a minimal NATS client (core publish, JetStream publish with its ack,
-a whole-stream read through $JS.API.STREAM.MSG.GET), `patron run` as a
-child process, and `patron replay` of the same events.
+port, a minimal NATS client (JetStream publishes with their acks,
+pipelined; API requests), the whole PATRON_ACTIONS stream read by
+patron_stream_dump, `patron run` as a child process, and `patron replay`
+of the same events.
 
 No mocks: every test drives /usr/sbin/nats-server and the real `patron`
 binary (its path is the PATRON environment variable, set by CTest).
 Everything a test writes goes to its own temporary directory.
 """
 
-import base64
 import json
 import os
 import shutil
@@ -20,6 +20,9 @@ import time
 
 NATS_SERVER = os.environ.get("NATS_SERVER", "/usr/sbin/nats-server")
 PATRON = os.environ.get("PATRON", "patron")
+# faults1's stream dump tool; by default beside the build's cli/patron.
+STREAM_DUMP = os.environ.get("PATRON_STREAM_DUMP") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(PATRON))), "tests", "patron_stream_dump")
 
 
 def free_port():
@@ -92,6 +95,7 @@ class Nats:
     """A blocking NATS client speaking the text protocol, enough for tests."""
 
     def __init__(self, url):
+        self.url = url
         host, port = url.rsplit("/", 1)[-1].split(":")
         self.sock = socket.create_connection((host, int(port)), timeout=30)
         self.buf = b""
@@ -195,30 +199,24 @@ class Nats:
         _, body = self.request("$JS.API.STREAM.INFO." + stream, b"")
         return json.loads(body)
 
-    def stream_messages(self, stream):
-        """Every message in `stream`: [(subject, payload bytes, headers text)]."""
-        info = self.stream_info(stream)
-        if "error" in info:
-            raise AssertionError("stream %s: %s" % (stream, info["error"]))
-        state = info["state"]
-        out = []
-        seqs = range(state["first_seq"], state["last_seq"] + 1) if state["messages"] else []
-        bodies = self.request_many([("$JS.API.STREAM.MSG.GET." + stream, json.dumps({"seq": q})) for q in seqs])
-        for body in bodies:
-            reply = json.loads(body)
-            if "error" in reply:
-                continue  # deleted
-            m = reply["message"]
-            out.append((m["subject"], base64.b64decode(m.get("data", "")),
-                        base64.b64decode(m.get("hdrs", "")).decode(errors="replace")))
-        return out
+
+def stream_payloads(url, stream):
+    """Every payload `stream` holds, in sequence order, read by faults1's
+    patron_stream_dump (a direct get of each sequence; tests/tools)."""
+    done = subprocess.run([STREAM_DUMP, "--nats", url, "--stream", stream],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise AssertionError("patron_stream_dump: " + done.stderr.decode(errors="replace"))
+    return [l for l in done.stdout.split(b"\n") if l]
 
 
-def actions_in_stream(nats, prefix="patron"):
-    """(actions, dead letters) in PATRON_ACTIONS, each a parsed JSON object."""
+def actions_in_stream(nats):
+    """(actions, dead letters) in PATRON_ACTIONS, each a parsed JSON object
+    (a dead letter is the object without "specversion")."""
     actions, dead = [], []
-    for subject, payload, _ in nats.stream_messages("PATRON_ACTIONS"):
-        (dead if subject == prefix + ".dead" else actions).append(json.loads(payload))
+    for payload in stream_payloads(nats.url, "PATRON_ACTIONS"):
+        obj = json.loads(payload)
+        (actions if "specversion" in obj else dead).append(obj)
     return actions, dead
 
 
