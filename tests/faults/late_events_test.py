@@ -19,6 +19,7 @@ Usage: late_events_test.py [grace90|grace0|all]
 """
 
 import calendar
+import contextlib
 import json
 import sys
 import time
@@ -98,46 +99,55 @@ def due_times(start):
     return dues
 
 
-def grace90():
-    with live.Workdir("late90") as work:
+@contextlib.contextmanager
+def live_run(name, grace):
+    """A nats-server and `patron run --late-grace <grace>` on RULES, and the
+    script's events published LAG s after their times: yields
+    (work, rules, run, nats, start, lines)."""
+    with live.Workdir(name) as work:
         rules = work.file("rules.rules", RULES)
         server = live.NatsServer(work.path)
         try:
             run = live.PatronRun(work.path, ["--rules", rules, "--data", work.file("data"),
-                                             "--nats", server.url, "--late-grace", "90s"])
+                                             "--nats", server.url, "--late-grace", grace])
             run.wait_for("listening on")
             nats = live.Nats(server.url)
             start = int(time.time()) - LAG + 2
             lines = publish_in_real_time(nats, script(start))
-            # Stop when the cut (stop - 90 s) has passed the quiet30 dues by
-            # MARGIN, far before any quiet10m due: exact either way.
-            dues = due_times(start)
-            fired_by_cut = [d for d in dues if d <= start + SPAN + 40]
-            stop_at = max(fired_by_cut) + 90 + MARGIN
-            assert all(abs(d - (stop_at - 90)) >= MARGIN for d in dues)
-            time.sleep(max(0.0, stop_at - time.time()))
-            assert run.stop() == 0, run.text()
-            stopped = time.time()
-            cut = int(stopped) - 90
-            assert all(abs(d - cut) >= MARGIN - 1 for d in dues), "stopped too late to be exact"
-            actions, dead = live.actions_in_stream(nats)
-            assert not dead, dead
-            want = live.replay(work.path, rules, lines, until=live.rfc3339(cut))
-            kinds = {}
-            for a in want:
-                kinds[a["data"]["rule"]] = kinds.get(a["data"]["rule"], 0) + 1
-            print("replay until stop-90s:", kinds)
-            # The check is not vacuous: the timers due after the last event fired
-            # (by the wall clock) and those after the cut did not.
-            assert kinds.get("quiet30") == 4 and "quiet10m" not in kinds, kinds
-            assert kinds.get("escalate") == 2, kinds  # r03, r09: never resolved
-            later = live.replay(work.path, rules, lines, until=live.rfc3339(cut + 700))
-            assert len(later) > len(want)
-            live.compare_ids("grace 90s: run vs replay --until stop-90s",
-                             [a["id"] for a in actions], [a["id"] for a in want])
-            assert " late" not in run.text().split("stopped:")[-1], run.text()
+            yield work, rules, run, nats, start, lines
         finally:
             server.stop()
+
+
+def grace90():
+    with live_run("late90", "90s") as (work, rules, run, nats, start, lines):
+        # Stop when the cut (stop - 90 s) has passed the quiet30 dues by
+        # MARGIN, far before any quiet10m due: exact either way.
+        dues = due_times(start)
+        fired_by_cut = [d for d in dues if d <= start + SPAN + 40]
+        stop_at = max(fired_by_cut) + 90 + MARGIN
+        assert all(abs(d - (stop_at - 90)) >= MARGIN for d in dues)
+        time.sleep(max(0.0, stop_at - time.time()))
+        assert run.stop() == 0, run.text()
+        stopped = time.time()
+        cut = int(stopped) - 90
+        assert all(abs(d - cut) >= MARGIN - 1 for d in dues), "stopped too late to be exact"
+        actions, dead = live.actions_in_stream(nats)
+        assert not dead, dead
+        want = live.replay(work.path, rules, lines, until=live.rfc3339(cut))
+        kinds = {}
+        for a in want:
+            kinds[a["data"]["rule"]] = kinds.get(a["data"]["rule"], 0) + 1
+        print("replay until stop-90s:", kinds)
+        # The check is not vacuous: the timers due after the last event fired
+        # (by the wall clock) and those after the cut did not.
+        assert kinds.get("quiet30") == 4 and "quiet10m" not in kinds, kinds
+        assert kinds.get("escalate") == 2, kinds  # r03, r09: never resolved
+        later = live.replay(work.path, rules, lines, until=live.rfc3339(cut + 700))
+        assert len(later) > len(want)
+        live.compare_ids("grace 90s: run vs replay --until stop-90s",
+                         [a["id"] for a in actions], [a["id"] for a in want])
+        assert " late" not in run.text().split("stopped:")[-1], run.text()
 
 
 def publish_in_real_time(nats, timed_lines):
@@ -157,43 +167,31 @@ def event_time(line):
 
 
 def grace0():
-    with live.Workdir("late0") as work:
-        rules = work.file("rules.rules", RULES)
-        server = live.NatsServer(work.path)
-        try:
-            run = live.PatronRun(work.path, ["--rules", rules, "--data", work.file("data"),
-                                             "--nats", server.url, "--late-grace", "0"])
-            run.wait_for("listening on")
-            nats = live.Nats(server.url)
-            start = int(time.time()) - LAG + 2
-            timed = script(start)
-            lines = publish_in_real_time(nats, timed)
-            resolved = {json.loads(l)["data"]["review_id"] for l in lines
-                        if json.loads(l)["type"] == "ticket.resolved"}
-            live.wait_until(lambda: count_rule(nats, "escalate") >= 4, "the escalations", 30)
-            assert run.stop() == 0, run.text()
-            stopped_line = [l for l in run.text().splitlines() if "stopped:" in l][-1]
-            print(stopped_line)
-            assert (" %d late" % len(lines)) in stopped_line, stopped_line
-            actions, _ = live.actions_in_stream(nats)
-            escalated = {a["data"]["cause"]["event"] for a in actions if a["data"]["rule"] == "escalate"}
-            review_of = {json.loads(l)["id"]: json.loads(l)["data"]["review_id"] for l in lines
-                         if json.loads(l)["type"] == "review.posted"}
-            run_escalated = {review_of[e] for e in escalated}
-            # Until every 20 s deadline has passed (the last ones fall after the
-            # last event).
-            want = live.replay(work.path, rules, lines, until=live.rfc3339(start + SPAN + 40))
-            replay_escalated = {review_of[a["data"]["cause"]["event"]] for a in want
-                                if a["data"]["rule"] == "escalate"}
-            print("grace 0: run escalated", sorted(run_escalated), "replay", sorted(replay_escalated),
-                  "resolved", sorted(resolved))
-            # The late resolutions did not undo a firing: every review escalated
-            # in run, also those replay resolves in time.
-            assert run_escalated == set(review_of.values())
-            assert replay_escalated == set(review_of.values()) - resolved
-            assert resolved and resolved <= run_escalated
-        finally:
-            server.stop()
+    with live_run("late0", "0") as (work, rules, run, nats, start, lines):
+        resolved = {json.loads(l)["data"]["review_id"] for l in lines
+                    if json.loads(l)["type"] == "ticket.resolved"}
+        live.wait_until(lambda: count_rule(nats, "escalate") >= 4, "the escalations", 30)
+        assert run.stop() == 0, run.text()
+        stopped_line = [l for l in run.text().splitlines() if "stopped:" in l][-1]
+        print(stopped_line)
+        assert (" %d late" % len(lines)) in stopped_line, stopped_line
+        actions, _ = live.actions_in_stream(nats)
+        escalated = {a["data"]["cause"]["event"] for a in actions if a["data"]["rule"] == "escalate"}
+        review_of = {json.loads(l)["id"]: json.loads(l)["data"]["review_id"] for l in lines
+                     if json.loads(l)["type"] == "review.posted"}
+        run_escalated = {review_of[e] for e in escalated}
+        # Until every 20 s deadline has passed (the last ones fall after the
+        # last event).
+        want = live.replay(work.path, rules, lines, until=live.rfc3339(start + SPAN + 40))
+        replay_escalated = {review_of[a["data"]["cause"]["event"]] for a in want
+                            if a["data"]["rule"] == "escalate"}
+        print("grace 0: run escalated", sorted(run_escalated), "replay", sorted(replay_escalated),
+              "resolved", sorted(resolved))
+        # The late resolutions did not undo a firing: every review escalated
+        # in run, also those replay resolves in time.
+        assert run_escalated == set(review_of.values())
+        assert replay_escalated == set(review_of.values()) - resolved
+        assert resolved and resolved <= run_escalated
 
 
 def count_rule(nats, rule):

@@ -30,14 +30,14 @@ SKIP = 77
 RULES = """
 event order.completed { amount: number }
 
-rule "points"
-  when order.completed
-  then points event.amount
-end
-
 rule "welcome"
   when first order.completed
   then coupon "WELCOME" value 5
+end
+
+rule "points"
+  when order.completed
+  then points event.amount
 end
 """
 
