@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "actions/outbox_row.hpp"
+#include "base/crash_point.hpp"
 #include "transport/http_client.hpp"
 
 namespace patron {
@@ -79,6 +80,7 @@ struct OutboxDelivery::Worker {
     const OutboxTarget target = row.message.target;
     const std::string endpoint = row.message.address;
     rows[seq] = std::move(row);
+    PATRON_CRASH_POINT("after-ack-before-publish");
     if (target == OutboxTarget::kNats) {
       SendNats(seq);
     } else {

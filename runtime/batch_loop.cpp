@@ -1,5 +1,7 @@
 #include "runtime/batch_loop.hpp"
 
+#include "base/crash_point.hpp"
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -173,6 +175,7 @@ void BatchLoop::ArmStats() {
 bool BatchLoop::CommitNow() {
   const size_t n = engine_.pending();
   if (!Check(engine_.Commit())) return false;
+  PATRON_CRASH_POINT("after-commit-before-ack");
   marks_uncommitted_ = false;
   if (!taken_.empty()) {
     source_.Acknowledge(taken_);  // only now: their effects are durable

@@ -1,5 +1,7 @@
 #include "runtime/outbox_pump.hpp"
 
+#include "base/crash_point.hpp"
+
 namespace patron::runtime {
 
 Result<size_t> OutboxPump::Apply(Engine& engine) {
@@ -13,6 +15,7 @@ Result<size_t> OutboxPump::Apply(Engine& engine) {
       PATRON_RETURN_IF_ERROR(engine.GiveUpOutboxRow(c.seq, c.payload, std::move(c.reason), c.address));
     }
   }
+  PATRON_CRASH_POINT("after-publish-before-tombstone");
   PATRON_RETURN_IF_ERROR(engine.MarkOutboxSent(sent_));
   return completed_.size();
 }

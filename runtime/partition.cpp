@@ -3,6 +3,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/crash_point.hpp"
+
 namespace patron::runtime {
 
 Result<std::unique_ptr<Partition>> Partition::Open(RuleSetHolder& rules, ActionSink& sink, Clock& clock,
@@ -50,6 +52,7 @@ Result<size_t> Partition::SettleOutbox(OutboxPump& pump, bool resend, TimePoint 
       after = rows.back().seq;
       submitted += rows.size();
       pump.delivery().Submit(rows);
+      PATRON_CRASH_POINT("startup-drain");
     }
   }
   const auto until = std::chrono::steady_clock::now() + deadline;

@@ -15,7 +15,7 @@ JOBS="${JOBS:-$(nproc)}"
 # nats-server is in /usr/sbin on Debian, which is not on every user's PATH.
 export PATH="$PATH:/usr/sbin"
 
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPATRON_BUILD_TESTS=ON
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPATRON_BUILD_TESTS=ON -DPATRON_CRASH_POINTS=ON
 cmake --build "$BUILD_DIR" -j"$JOBS"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$JOBS" --timeout 600

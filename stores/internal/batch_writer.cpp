@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/crash_point.hpp"
 #include "stores/byte_codec.hpp"
 #include "stores/internal/stored_key.hpp"
 
@@ -50,6 +51,7 @@ Status BatchWriter::Write(const std::function<Status(BatchTxn&)>& write) {
     size_t grown = std::min(max_map_size_, map_size_ * 2);
     if (int set_rc = mdb_env_set_mapsize(env_, grown); set_rc != 0) return lmdb::Error("grow map", set_rc);
     map_size_ = grown;
+    PATRON_CRASH_POINT("map-resize");
   }
 }
 
