@@ -1,6 +1,7 @@
 // patron run: flags and configuration, then runtime/live_service.hpp does
 // the serving (the engine on NATS), stopped by SIGINT/SIGTERM.
 
+#include <stdint.h>
 #include <string.h>
 
 #include <chrono>
@@ -32,10 +33,11 @@ Result<size_t> ParseByteSize(const std::string& text) {
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   const std::string unit = text.substr(digits);
   const int shift = unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
-  if (digits == 0 || digits > 12 || shift < 0 || (size_t{std::stoull(text.substr(0, digits))} << shift) < 4096)
+  const size_t value = digits == 0 || digits > 15 ? 0 : std::stoull(text.substr(0, digits));
+  if (shift < 0 || value > (SIZE_MAX >> 1 >> shift) || (value << shift) < 4096)
     return Status::Invalid("expects a size of at least 4096 bytes such as 1MiB, 64KiB or 1048576, not '" +
                            text + "'");
-  return size_t{std::stoull(text.substr(0, digits))} << shift;
+  return value << shift;
 }
 
 // The milliseconds of a duration flag of at least 1 ms.

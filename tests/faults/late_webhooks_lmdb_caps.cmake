@@ -3,8 +3,8 @@
 # label `faults`, short (CI) settings. docs/operations.md "Fault tests
 # (webhooks, disk, caps, late events)" gives the long ones. Exit 77: skipped.
 if(TARGET patron AND TARGET patron_stream_dump)
-  set(faults_dir ${CMAKE_CURRENT_SOURCE_DIR}/faults)
-  set(faults_env "PATRON=$<TARGET_FILE:patron>" "PATRON_STREAM_DUMP=$<TARGET_FILE:patron_stream_dump>"
+  set(faults2_dir ${CMAKE_CURRENT_SOURCE_DIR}/faults)
+  set(faults2_env "PATRON_BIN=$<TARGET_FILE:patron>" "PATRON_STREAM_DUMP=$<TARGET_FILE:patron_stream_dump>"
       "PYTHONDONTWRITEBYTECODE=1")
   foreach(entry
           "late events: grace 90s, run equals replay until stop minus the grace|late_events_test.py|grace90"
@@ -19,8 +19,8 @@ if(TARGET patron AND TARGET patron_stream_dump)
     list(GET parts 1 script)
     list(GET parts 2 arg)
     separate_arguments(arg)
-    add_test(NAME "faults: ${name}" COMMAND ${Python3_EXECUTABLE} ${faults_dir}/${script} ${arg})
-    set_tests_properties("faults: ${name}" PROPERTIES LABELS faults ENVIRONMENT "${faults_env}"
+    add_test(NAME "faults: ${name}" COMMAND ${Python3_EXECUTABLE} ${faults2_dir}/${script} ${arg})
+    set_tests_properties("faults: ${name}" PROPERTIES LABELS faults ENVIRONMENT "${faults2_env}"
                          SKIP_RETURN_CODE 77 TIMEOUT 600)
   endforeach()
   # Fails today (main efdcfe7): after a kill -9, unacked events come again

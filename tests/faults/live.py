@@ -5,7 +5,7 @@ patron_stream_dump, `patron run` as a child process, and `patron replay`
 of the same events.
 
 No mocks: every test drives /usr/sbin/nats-server and the real `patron`
-binary (its path is the PATRON environment variable, set by CTest).
+binary (its path is PATRON_BIN, as for harness.py, set by CTest).
 Everything a test writes goes to its own temporary directory.
 """
 
@@ -18,17 +18,12 @@ import subprocess
 import tempfile
 import time
 
-NATS_SERVER = os.environ.get("NATS_SERVER", "/usr/sbin/nats-server")
-PATRON = os.environ.get("PATRON", "patron")
+import harness
+
+PATRON = os.environ.get("PATRON_BIN") or os.environ.get("PATRON", "patron")
 # faults1's stream dump tool; by default beside the build's cli/patron.
 STREAM_DUMP = os.environ.get("PATRON_STREAM_DUMP") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(PATRON))), "tests", "patron_stream_dump")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, what, bound=60.0, step=0.05):
@@ -65,30 +60,12 @@ class Workdir:
         return p
 
 
-class NatsServer:
-    """nats-server -js with its store under `store_dir`, on a free port."""
-
-    def __init__(self, store_dir):
-        self.port = free_port()
-        self.url = "nats://127.0.0.1:%d" % self.port
-        self.log = open(os.path.join(store_dir, "nats-server.log"), "w")
-        self.proc = subprocess.Popen(
-            [NATS_SERVER, "-js", "-sd", store_dir, "-a", "127.0.0.1", "-p", str(self.port)],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        wait_until(self._answers, "nats-server on port %d" % self.port, 20)
-
-    def _answers(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                return s.recv(4).startswith(b"INFO")
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(20)
-        self.log.close()
+def NatsServer(work):
+    """harness.NatsServer (nats-server -js, its store under `work`, on a free
+    port), started; .url, .port, .stop()."""
+    server = harness.NatsServer(work)
+    server.start()
+    return server
 
 
 class Nats:
