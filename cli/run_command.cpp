@@ -1,6 +1,7 @@
 // patron run: flags and configuration, then runtime/live_service.hpp does
 // the serving (the engine on NATS), stopped by SIGINT/SIGTERM.
 
+#include <stdint.h>
 #include <string.h>
 
 #include <chrono>
@@ -25,6 +26,26 @@ namespace patron::cli {
 namespace {
 
 constexpr const char* kName = "run";
+
+// "1048576", "64KiB", "1MiB", "2GiB": a byte count, at least one LMDB page.
+Result<size_t> ParseByteSize(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string unit = text.substr(digits);
+  const int shift = unit.empty() ? 0 : unit == "KiB" ? 10 : unit == "MiB" ? 20 : unit == "GiB" ? 30 : -1;
+  const size_t value = digits == 0 || digits > 15 ? 0 : std::stoull(text.substr(0, digits));
+  if (shift < 0 || value > (SIZE_MAX >> 1 >> shift) || (value << shift) < 4096)
+    return Status::Invalid("expects a size of at least 4096 bytes such as 1MiB, 64KiB or 1048576, not '" +
+                           text + "'");
+  return value << shift;
+}
+
+// The milliseconds of a duration flag of at least 1 ms.
+Result<std::chrono::milliseconds> ParseMillisFlag(const po::variables_map& vm, const char* flag) {
+  auto d = ParseDurationText(vm[flag].as<std::string>());
+  if (!d.ok() || *d < 1000) return Status::Invalid(std::string("--") + flag + " expects a duration of at least 1ms");
+  return std::chrono::milliseconds(*d / 1000);
+}
 
 }  // namespace
 
@@ -70,7 +91,14 @@ int RunCommand(const std::vector<std::string>& args) {
   po::options_description options("Options");
   options.add_options()("core", po::bool_switch(), "core NATS instead of JetStream (at most once)")(
       "republish-since", po::value<std::string>()->value_name("DURATION"),
-      "at start, send again the actions sent within DURATION (at most the outbox's 10m of tombstones)");
+      "at start, send again the actions sent within DURATION (at most the outbox's 10m of tombstones)")(
+      "webhook-attempts", po::value<int>()->value_name("N"), "POSTs per webhook action before it is a dead letter (default 5)")(
+      "webhook-timeout", po::value<std::string>()->value_name("DURATION"), "time one webhook request may take (default 5s)")(
+      "webhook-backoff", po::value<std::string>()->value_name("DURATION"),
+      "pause before the first webhook retry, doubled each time up to 10s (default 200ms)")(
+      "webhook-concurrency", po::value<size_t>()->value_name("N"), "webhook requests at once per endpoint (default 8)")(
+      "map-size", po::value<std::string>()->value_name("SIZE"),
+      "initial LMDB map size, grown (doubled) when full (default 256MiB)");
   AddSettingFlags(options, {kFlagRules, kFlagData, kFlagNats, kFlagNatsAccess, kFlagSubjectPrefix, kFlagConfig,
                             kFlagTimezone, kFlagBatchSize, kFlagBatchIntervalMs, kFlagMaskStaffPhones,
                             kFlagWebhook, kFlagLateGrace, kFlagLogFormat, kFlagLogLevel, kFlagLimits,
@@ -129,6 +157,22 @@ int RunCommand(const std::vector<std::string>& args) {
     auto since = ParseDurationText(vm["republish-since"].as<std::string>());
     if (!since.ok()) return UsageError(kName, "--republish-since: " + since.status().message());
     live.republish_since = runtime::SystemClock().Now() - *since;
+  }
+  if (vm.count("webhook-attempts") != 0) live.webhook_max_attempts = vm["webhook-attempts"].as<int>();
+  if (live.webhook_max_attempts < 1) return UsageError(kName, "--webhook-attempts must be at least 1");
+  if (vm.count("webhook-concurrency") != 0) live.webhook_concurrency = vm["webhook-concurrency"].as<size_t>();
+  if (live.webhook_concurrency < 1) return UsageError(kName, "--webhook-concurrency must be at least 1");
+  for (auto [flag, field] : {std::pair{"webhook-timeout", &live.webhook_timeout},
+                             std::pair{"webhook-backoff", &live.webhook_initial_backoff}}) {
+    if (vm.count(flag) == 0) continue;
+    auto ms = ParseMillisFlag(vm, flag);
+    if (!ms.ok()) return UsageError(kName, ms.status().message());
+    *field = *ms;
+  }
+  if (vm.count("map-size") != 0) {
+    auto size = ParseByteSize(vm["map-size"].as<std::string>());
+    if (!size.ok()) return UsageError(kName, "--map-size " + size.status().message());
+    live.store.initial_map_size = *size;
   }
   auto service = runtime::LiveService::Start(rules, live);
   if (!service.ok()) {

@@ -106,6 +106,9 @@ Status LiveService::Parts::Connect(size_t& max_payload, Duration& duplicate_wind
   d.webhooks = o.webhooks;
   d.webhook_concurrency = o.webhook_concurrency;
   d.webhook_max_attempts = o.webhook_max_attempts;
+  d.webhook_timeout = o.webhook_timeout;
+  d.webhook_initial_backoff = o.webhook_initial_backoff;
+  d.webhook_max_backoff = o.webhook_max_backoff;
   d.logger = o.logger;
   auto started = OutboxDelivery::Start(*connection, std::move(d));
   if (!started.ok()) return started.status();

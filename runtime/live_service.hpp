@@ -83,9 +83,14 @@ struct LiveServiceOptions {
   // At start, rows sent at or after this time are sent again (with their
   // ids; `--republish-since`); INT64_MAX: none.
   TimePoint republish_since = INT64_MAX;
-  // Webhook requests at once per endpoint, and attempts per action.
+  // Webhook requests at once per endpoint, attempts per action, the time
+  // one request may take, and the back-off between attempts (doubled each
+  // time up to the maximum); actions/outbox_delivery.hpp.
   size_t webhook_concurrency = 8;
   int webhook_max_attempts = 5;
+  std::chrono::milliseconds webhook_timeout{5'000};
+  std::chrono::milliseconds webhook_initial_backoff{200};
+  std::chrono::milliseconds webhook_max_backoff{10'000};
 };
 
 class LiveService {
