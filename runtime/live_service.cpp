@@ -200,6 +200,10 @@ Status LiveService::Parts::StartIntake() {
   if (stopping) return Status::Ok();
   MessageQueue* q = queue.get();
   if (options.jetstream) {
+    StreamOptions stream_options;
+    stream_options.logger = options.logger;
+    auto rewound = RewindConsumer(*connection, consumer, stream_options);
+    if (!rewound.ok()) return rewound.status();
     JetStreamIntakeOptions intake;
     intake.consumer = consumer;
     intake.stream = options.events_stream;

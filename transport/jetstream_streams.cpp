@@ -192,6 +192,33 @@ Result<StreamReport> EnsureStream(NatsConnection& connection, const StreamSettin
   return report;
 }
 
+// Adds the durable consumer of `settings` on its stream, delivering from
+// stream sequence `start` (0: from the first message).
+natsStatus AddConsumer(jsCtx* js, const ConsumerSettings& settings, uint64_t start, jsConsumerInfo** info,
+                       jsErrCode* code) {
+  std::vector<int64_t> backoff;
+  for (auto d : settings.backoff) backoff.push_back(Nanos(d));
+  const std::string deliver = DeliverSubject(settings);
+  jsConsumerConfig cfg;
+  jsConsumerConfig_Init(&cfg);
+  cfg.Durable = settings.durable.c_str();
+  cfg.DeliverPolicy = start == 0 ? js_DeliverAll : js_DeliverByStartSequence;
+  cfg.OptStartSeq = start;
+  cfg.AckPolicy = js_AckExplicit;
+  cfg.AckWait = Nanos(settings.ack_wait);
+  cfg.MaxDeliver = settings.max_deliver;
+  cfg.BackOff = backoff.empty() ? nullptr : backoff.data();
+  cfg.BackOffLen = static_cast<int>(backoff.size());
+  cfg.FilterSubject = settings.filter_subject.empty() ? nullptr : settings.filter_subject.c_str();
+  cfg.MaxAckPending = settings.max_ack_pending;
+  if (settings.mode == IntakeMode::kPush) {
+    cfg.DeliverSubject = deliver.c_str();
+    cfg.FlowControl = true;
+    cfg.Heartbeat = Nanos(settings.heartbeat);
+  }
+  return js_AddConsumer(info, js, settings.stream.c_str(), &cfg, nullptr, code);
+}
+
 Result<ConsumerReport> EnsureConsumer(NatsConnection& connection, const ConsumerSettings& settings,
                                       const StreamOptions& options) {
   auto js = transport_internal::OpenJetStream(connection, options.api_timeout);
@@ -199,28 +226,9 @@ Result<ConsumerReport> EnsureConsumer(NatsConnection& connection, const Consumer
   ConsumerReport report;
   auto existing = GetConsumer(js->get(), settings.stream, settings.durable);
   if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
-    std::vector<int64_t> backoff;
-    for (auto d : settings.backoff) backoff.push_back(Nanos(d));
-    const std::string deliver = DeliverSubject(settings);
-    jsConsumerConfig cfg;
-    jsConsumerConfig_Init(&cfg);
-    cfg.Durable = settings.durable.c_str();
-    cfg.DeliverPolicy = js_DeliverAll;
-    cfg.AckPolicy = js_AckExplicit;
-    cfg.AckWait = Nanos(settings.ack_wait);
-    cfg.MaxDeliver = settings.max_deliver;
-    cfg.BackOff = backoff.empty() ? nullptr : backoff.data();
-    cfg.BackOffLen = static_cast<int>(backoff.size());
-    cfg.FilterSubject = settings.filter_subject.empty() ? nullptr : settings.filter_subject.c_str();
-    cfg.MaxAckPending = settings.max_ack_pending;
-    if (settings.mode == IntakeMode::kPush) {
-      cfg.DeliverSubject = deliver.c_str();
-      cfg.FlowControl = true;
-      cfg.Heartbeat = Nanos(settings.heartbeat);
-    }
     jsConsumerInfo* raw = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
-    natsStatus s = js_AddConsumer(&raw, js->get(), settings.stream.c_str(), &cfg, nullptr, &code);
+    natsStatus s = AddConsumer(js->get(), settings, 0, &raw, &code);
     if (s == NATS_OK) {
       ConsumerInfo created(raw);
       report.effective = FromServer(*created);
@@ -242,6 +250,35 @@ Result<ConsumerReport> EnsureConsumer(NatsConnection& connection, const Consumer
   report.differences = Differences(*existing.value(), report.effective, settings);
   LogDifferences(options, report.differences);
   return report;
+}
+
+Result<uint64_t> RewindConsumer(NatsConnection& connection, const ConsumerSettings& settings,
+                                const StreamOptions& options) {
+  auto js = transport_internal::OpenJetStream(connection, options.api_timeout);
+  if (!js.ok()) return js.status();
+  auto existing = GetConsumer(js->get(), settings.stream, settings.durable);
+  if (!existing.ok()) return existing.status();
+  const jsConsumerInfo& info = *existing.value();
+  if (info.NumAckPending <= 0) return uint64_t{0};
+  const uint64_t from = info.AckFloor.Stream + 1;
+  const ConsumerSettings kept = FromServer(info);
+  jsErrCode code = static_cast<jsErrCode>(0);
+  if (natsStatus s = js_DeleteConsumer(js->get(), settings.stream.c_str(), settings.durable.c_str(), nullptr, &code);
+      s != NATS_OK) {
+    return JetStreamError("delete consumer " + settings.stream + " > " + settings.durable, s, code);
+  }
+  jsConsumerInfo* raw = nullptr;
+  if (natsStatus s = AddConsumer(js->get(), kept, from, &raw, &code); s != NATS_OK) {
+    return JetStreamError("create consumer " + settings.stream + " > " + settings.durable, s, code);
+  }
+  ConsumerInfo created(raw);
+  if (options.logger) {
+    options.logger->info(
+        "consumer {}: {} events delivered and not acknowledged before; delivering again in order from stream "
+        "sequence {}",
+        settings.durable, info.NumAckPending, from);
+  }
+  return from;
 }
 
 }  // namespace patron

@@ -122,6 +122,19 @@ struct ConsumerReport {
   int64_t ack_pending = 0;
 };
 
+// When the durable consumer has messages delivered and not acknowledged (a
+// previous process died, or a connection was lost, before its commit),
+// makes the server deliver again in stream order from the first one: the
+// consumer is created anew, with the settings it had, from its ack floor + 1
+// (JetStream would otherwise redeliver those only after ack_wait, behind
+// newer messages, and order-dependent rules such as `limit` and `first`
+// would see another order than a replay). Messages above the floor that
+// were acknowledged come again too: the engine drops them as processed.
+// Call it before the intake subscribes, with no subscriber on the consumer.
+// Returns the sequence it delivers from, 0 when nothing was pending.
+Result<uint64_t> RewindConsumer(NatsConnection& connection, const ConsumerSettings& settings,
+                                const StreamOptions& options = {});
+
 // Creates the durable consumer (explicit acks, deliver all) when missing, or
 // reads it. Errors as EnsureStream; kNotFound when the stream is missing.
 Result<ConsumerReport> EnsureConsumer(NatsConnection& connection, const ConsumerSettings& settings,

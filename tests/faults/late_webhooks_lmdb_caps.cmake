@@ -23,11 +23,4 @@ if(TARGET patron AND TARGET patron_stream_dump)
     set_tests_properties("faults: ${name}" PROPERTIES LABELS faults ENVIRONMENT "${faults2_env}"
                          SKIP_RETURN_CODE 77 TIMEOUT 600)
   endforeach()
-  # Fails today, a known bug: after a kill -9, JetStream delivers the
-  # unacked events again only after ack_wait, behind newer ones, and a
-  # `limit ... per hour` then lets a third firing into an hour
-  # (caps_quiet_test.py's header). Enable once the engine restarts its
-  # consumer from the ack floor (docs/operations.md, "Known limit").
-  set_tests_properties("faults: caps and quiet hours: limits and between hold under kill -9"
-                       PROPERTIES DISABLED TRUE)
 endif()
