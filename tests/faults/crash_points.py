@@ -8,9 +8,9 @@ crashed it --hits times; then every action must be in PATRON_ACTIONS
 exactly once, as a clean replay has them, and every point must have been
 hit --hits times.
 
-The map-resize point needs a map that fills: set PATRON_FAULTS_RUN_ARGS to
-the run flags that give a tiny initial map when the build has one;
-without it that point is reported as not reachable and not counted.
+The map-resize point needs a map that fills: the engine runs with a tiny
+initial map (`--map-size 64KiB`, which doubles as the state grows), unless
+PATRON_FAULTS_RUN_ARGS gives other run flags.
 
   crash_points.py [--events 20000] [--hits 3] [--seed 2]
 """
@@ -40,7 +40,7 @@ def main():
     ap.add_argument("--phase-timeout", type=float, default=60.0, help="seconds per point at most")
     a = ap.parse_args()
     rng = random.Random(a.seed)
-    extra = os.environ.get("PATRON_FAULTS_RUN_ARGS", "").split()
+    extra = os.environ.get("PATRON_FAULTS_RUN_ARGS", "--map-size 64KiB").split()
     points = [p for p in POINTS if p != "map-resize" or extra]
     sc = harness.Scenario("crash-points", a.events, engine_args=extra)
     sc.server.start()
