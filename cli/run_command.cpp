@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -111,6 +113,27 @@ int RunCommand(const std::vector<std::string>& args) {
   if (config->data_dir.empty()) return UsageError(kName, "--data is required (or [engine] data in --config)");
 
   auto log = MakeLogger("patron", config->log_format, config->log_level);
+  // SIGINT/SIGTERM: stop intake, let what was received reach the queue,
+  // then close it; Run() then finishes the queue, commits and returns.
+  // Before the service serves (still connecting, waiting for a server),
+  // nothing has been taken yet: the process exits 0 at once. SIGHUP:
+  // logged and ignored (it used to kill the process undrained).
+  std::mutex serving_mu;
+  runtime::LiveService* serving = nullptr;
+  bool served_to_end = false;  // Run() returned: a signal has nothing left to stop
+  runtime::StopSignals signals(
+      [&](int signal_number) {
+        std::lock_guard<std::mutex> lock(serving_mu);
+        if (served_to_end) return;
+        if (serving == nullptr) {
+          log->info("received {} while starting: nothing was taken yet; exiting", strsignal(signal_number));
+          log->flush();
+          std::_Exit(kExitOk);
+        }
+        log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
+        serving->Stop();
+      },
+      [&] { log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)"); });
   CompileOptions compile;
   compile.timezone = config->timezone;
   auto loaded = runtime::LoadAndCompileRules(config->rules, compile, std::cerr);
@@ -180,22 +203,16 @@ int RunCommand(const std::vector<std::string>& args) {
                runtime::TimerCounts({}));
     return kExitFailure;
   }
-  Status served;
   {
-    // SIGINT/SIGTERM: stop intake, let what was received reach the queue,
-    // then close it; Run() then finishes the queue, commits and returns.
-    // SIGHUP: logged and ignored (it used to kill the process undrained).
-    runtime::StopSignals signals(
-        [&](int signal_number) {
-          log->info("received {}: stopping intake, finishing what was received", strsignal(signal_number));
-          (*service)->Stop();
-        },
-        [&] {
-          log->info("received SIGHUP: ignored (reloading the rules on SIGHUP comes in a later release)");
-        });
-    log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, RedactUrl(config->nats_url),
-              config->data_dir, runtime::DescribeRuleSet(loaded->rules));
-    served = (*service)->Run();
+    std::lock_guard<std::mutex> lock(serving_mu);
+    serving = service->get();
+  }
+  log->info("listening on {}.events.> ({}), data in {}, {}", config->subject_prefix, RedactUrl(config->nats_url),
+            config->data_dir, runtime::DescribeRuleSet(loaded->rules));
+  Status served = (*service)->Run();
+  {
+    std::lock_guard<std::mutex> lock(serving_mu);
+    served_to_end = true;
   }
   const EngineStats& stats = (*service)->stats();
   if (!served.ok()) {

@@ -345,7 +345,10 @@ Status LiveService::Run() {
     if (!settled.ok() && !p.stopping) return settled.status();
     if (settled.ok() && *settled > 0) p.options.logger->info("outbox: {} rows from before sent first", *settled);
     served = p.stopping ? Status::Ok() : p.StartIntake();
-    if (served.ok() && !p.stopping.load()) {
+    if (!served.ok() && !p.stopping.load() && p.connection && p.connection->IsClosed()) {
+      p.connection_closed = true;  // closed while the intake started: connect again, as below
+      served = Status::Ok();
+    } else if (served.ok() && !p.stopping.load()) {
       served = p.Serve();
     } else if (served.ok()) {
       p.queue->Close();
