@@ -290,12 +290,12 @@ struct JetStreamIntake::Impl {
   }
 
   void HandleAdvisories() {
-    std::deque<MaxDeliveries> todo;
+    std::deque<MaxDeliveries> taken_advisories;
     {
       std::lock_guard<std::mutex> lock(wake_mu);
-      todo.swap(advisories);
+      taken_advisories.swap(advisories);
     }
-    for (const MaxDeliveries& a : todo) {
+    for (const MaxDeliveries& a : taken_advisories) {
       if (WasRefused(a.stream_sequence)) {  // dead-lettered on its last delivery
         counters.advisories_skipped.fetch_add(1, std::memory_order_relaxed);
         continue;
