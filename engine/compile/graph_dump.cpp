@@ -165,6 +165,7 @@ class GraphDumper {
     Nodes();
     Types();
     for (const CompiledRule& r : g_.rules) Rule(r);
+    Version2();
     return std::move(out_);
   }
 
@@ -246,6 +247,8 @@ class GraphDumper {
         return "customer." + CustomerAttrName(n.arg);
       case NodeOp::kCustomerCustom:
         return "customer.attrs." + Joined(g_.attr_paths[n.arg], ".");
+      case NodeOp::kCustomerMeasure:
+        return "customer." + g_.measures[n.arg].name;
       case NodeOp::kNow:
         return "now()";
       case NodeOp::kMakeList: {
@@ -585,6 +588,13 @@ class GraphDumper {
       case dsl::TriggerKind::kOnDate:
         Line(1, "trigger on " + FormatDate(r.on_date) + " at " + ClockText(r.at_minutes));
         break;
+      case dsl::TriggerKind::kEnters:
+      case dsl::TriggerKind::kLeaves: {
+        const TrackedSegment& ts = g_.tracked_segments[r.tracked_segment];
+        Line(1, std::string("trigger customer ") + (r.trigger == dsl::TriggerKind::kEnters ? "enters " : "leaves ") +
+                    ts.name + " " + RefExpr(ts.condition) + (ts.time_dependent ? ", refreshed daily" : ""));
+        break;
+      }
     }
     if (r.trigger_where != kNoNode) Line(2, "where " + RefExpr(r.trigger_where));
   }
@@ -648,6 +658,27 @@ class GraphDumper {
     return refs.empty() ? "-" : Joined(refs, " ");
   }
 
+  // Measures and policies, only when the rule set has some.
+  void Version2() {
+    for (const CompiledMeasure& m : g_.measures) {
+      std::string window = m.window == dsl::Window::kLifetime ? "lifetime"
+                           : m.window == dsl::Window::kSliding
+                               ? "sliding " + dsl::FormatDuration(m.window_length)
+                               : "this " + std::string(dsl::kWindowNames[static_cast<size_t>(m.window)]);
+      Line(0, "measure " + m.name + " = " + std::string(dsl::kAggregateNames[static_cast<size_t>(m.aggregate)]) +
+                  " of " + m.event_type + ", window " + window);
+      if (m.field != kNoNode) Line(1, "field " + RefExpr(m.field));
+      if (m.where != kNoNode) Line(1, "where " + RefExpr(m.where));
+    }
+    for (const CompiledPolicy& p : g_.policies) {
+      Line(0, "policy " + p.name);
+      if (p.has_limit)
+        Line(1, "limit " + std::to_string(p.limit_count) + " per customer per " + dsl::FormatDuration(p.limit_window));
+      if (p.has_between) Line(1, "between " + ClockText(p.between_from) + " and " + ClockText(p.between_to));
+    }
+    if (g_.refresh_key != 0) Line(0, "segments refresh at " + ClockText(g_.refresh_minutes));
+  }
+
   void Rule(const CompiledRule& r) {
     Line(0, "rule " + RuleRef(r.index) + " " + Quoted(r.name));
     Line(1, "rank " + std::to_string(r.rank) + ", priority " + std::to_string(r.priority));
@@ -672,6 +703,7 @@ class GraphDumper {
                   std::to_string(r.holdout_below) + " of 1000000)");
     }
     if (r.has_between) Line(1, "between " + ClockText(r.between_from) + " and " + ClockText(r.between_to));
+    if (r.policy >= 0) Line(1, "policy " + g_.policies[static_cast<size_t>(r.policy)].name);
     for (const CompiledAction& a : r.actions) Line(1, ActionText(a));
   }
 
