@@ -52,8 +52,10 @@ class Lowerer {
   // `agg(target [where e]) [window]` into out's aggregate members.
   void LowerAggregate(gast::Tok agg, gast::Tok target, const boost::optional<gast::WhereNode>& where,
                       const boost::optional<gast::WindowNode>& window, Trigger& out);
-  // The text of [b, e) with comments dropped and each run of white space
-  // (outside strings) made one space: a definition's identity for state keys.
+  // The text of [b, e) with comments dropped and white space (outside
+  // strings) only as one space before a word after a word or after `)`,
+  // `]` or `"`: a definition's identity for state keys (`count( visit )`
+  // is `count(visit)`, and `a > 1` is `a>1`).
   static std::string NormalizedText(const char* b, const char* e);
   void LowerTrigger(const gast::WhenNode& node, Trigger& out);
   void LowerAction(const gast::Action& node, Action& out);

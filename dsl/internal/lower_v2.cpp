@@ -4,6 +4,14 @@
 #include "dsl/internal/lower.hpp"
 
 namespace patron::dsl {
+namespace {
+
+bool IsWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
 
 std::string Lowerer::NormalizedText(const char* b, const char* e) {
   std::string out;
@@ -17,7 +25,11 @@ std::string Lowerer::NormalizedText(const char* b, const char* e) {
       while (p < e && *p != '\n') ++p;
       space = true;
     } else {
-      if (space && !out.empty()) out += ' ';
+      // One space before a word that follows a word (`over 30 days`) or a
+      // closing `)`, `]` or `"` (`(x) over`), written or not; none elsewhere.
+      if (!out.empty() && IsWordChar(c) &&
+          ((space && IsWordChar(out.back())) || out.back() == ')' || out.back() == ']' || out.back() == '"'))
+        out += ' ';
       space = false;
       if (c == '"') {  // a string as written, escapes included
         const char* q = p + 1;
