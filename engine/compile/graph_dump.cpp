@@ -317,6 +317,8 @@ class GraphDumper {
                                    r.trigger_where,   r.on_field,        r.limit_path};
     roots.insert(roots.end(), r.residual.begin(), r.residual.end());
     roots.insert(roots.end(), r.range_conjuncts.begin(), r.range_conjuncts.end());
+    if (r.trigger == dsl::TriggerKind::kEnters || r.trigger == dsl::TriggerKind::kLeaves)
+      roots.push_back(g_.tracked_segments[r.tracked_segment].condition);
     for (const CompiledAction& a : r.actions) {
       for (const TemplatePiece& p : a.text.pieces) roots.push_back(p.node);
       roots.push_back(a.value);
@@ -325,27 +327,37 @@ class GraphDumper {
     return roots;
   }
 
-  void ComputeReach() {
+  // Marks in `seen` every node at or below `roots`, calling `reach` for each once.
+  template <typename Reach>
+  void Walk(const std::vector<uint32_t>& roots, std::vector<bool>& seen, Reach reach) const {
     std::vector<uint32_t> stack;
+    for (uint32_t root : roots)
+      if (root != kNoNode) stack.push_back(root);
+    while (!stack.empty()) {
+      uint32_t id = stack.back();
+      stack.pop_back();
+      if (id >= g_.nodes.size() || seen[id]) continue;
+      seen[id] = true;
+      reach(id);
+      const Node& n = g_.nodes[id];
+      if (n.a != kNoNode) stack.push_back(n.a);
+      if (n.b != kNoNode) stack.push_back(n.b);
+      if (n.op == NodeOp::kMakeList)
+        for (uint32_t i = 0; i < n.count; ++i) stack.push_back(g_.list_children[n.arg + i]);
+    }
+  }
+
+  void ComputeReach() {
     std::vector<bool> seen(g_.nodes.size());
     for (const CompiledRule& r : g_.rules) {
       std::fill(seen.begin(), seen.end(), false);
-      stack.clear();
-      for (uint32_t root : RuleRoots(r))
-        if (root != kNoNode) stack.push_back(root);
-      while (!stack.empty()) {
-        uint32_t id = stack.back();
-        stack.pop_back();
-        if (id >= g_.nodes.size() || seen[id]) continue;
-        seen[id] = true;
-        reached_by_[id].push_back(r.index);
-        const Node& n = g_.nodes[id];
-        if (n.a != kNoNode) stack.push_back(n.a);
-        if (n.b != kNoNode) stack.push_back(n.b);
-        if (n.op == NodeOp::kMakeList)
-          for (uint32_t i = 0; i < n.count; ++i) stack.push_back(g_.list_children[n.arg + i]);
-      }
+      Walk(RuleRoots(r), seen, [&](uint32_t id) { reached_by_[id].push_back(r.index); });
     }
+    // Nodes only measures read (their fields and filters).
+    measure_nodes_.assign(g_.nodes.size(), false);
+    std::vector<uint32_t> measure_roots;
+    for (const CompiledMeasure& m : g_.measures) measure_roots.insert(measure_roots.end(), {m.field, m.where});
+    Walk(measure_roots, measure_nodes_, [](uint32_t) {});
   }
 
   // ------------------------------------------------------------ sections
@@ -411,7 +423,7 @@ class GraphDumper {
       if (rules.size() > 1)
         flags.push_back("shared by " + RuleList(rules));
       else if (rules.empty())
-        flags.push_back("unreferenced");
+        flags.push_back(measure_nodes_[id] ? "measure" : "unreferenced");
       if (!flags.empty()) text += " [" + Joined(flags, ", ") + "]";
       Line(1, text);
     }
@@ -505,6 +517,7 @@ class GraphDumper {
       Line(1, "always " + CodeList(d.always));
       for (const Watch& w : d.watches)
         Line(1, "watch " + std::string(WatchName(w.role)) + " " + RuleRef(w.rule));
+      for (uint32_t m : d.measures) Line(1, "measure " + g_.measures[m].name);
     }
   }
 
@@ -709,6 +722,7 @@ class GraphDumper {
 
   const CompiledRules& g_;
   std::vector<std::vector<uint32_t>> reached_by_;  // node -> rules (by index) reaching it
+  std::vector<bool> measure_nodes_;                // node -> reached from a measure
   std::string out_;
 };
 
