@@ -31,21 +31,9 @@ std::optional<Decimal> MeasureValue(const CompiledMeasure& measure, const Custom
   static const RuleState kEmpty;
   const RuleState* found = customer.FindState(measure.key);
   const RuleState& s = found != nullptr ? *found : kEmpty;
-  if (measure.window != dsl::Window::kLifetime) return WindowAggregateAt(s, SpecOf(measure, zone), measure.aggregate, t);
-  switch (measure.aggregate) {
-    case dsl::Aggregate::kCount:
-      return Decimal::FromInt(s.count);
-    case dsl::Aggregate::kSum:
-      return s.sum;
-    case dsl::Aggregate::kAvg:
-      if (s.count == 0) return std::nullopt;
-      return Decimal::Divide(s.sum, Decimal::FromInt(s.count));
-    case dsl::Aggregate::kMin:
-      return s.min;
-    case dsl::Aggregate::kMax:
-      return s.max;
-  }
-  return std::nullopt;
+  if (measure.window != dsl::Window::kLifetime)
+    return WindowAggregateAt(s, SpecOf(measure, zone), measure.aggregate, t);
+  return AggregateValue(measure.aggregate, s.count, s.sum, s.min, s.max);
 }
 
 }  // namespace patron

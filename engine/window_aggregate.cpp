@@ -162,24 +162,29 @@ void AddWindowEntry(RuleState& state, const WindowSpec& spec, TimePoint t, const
   window.insert(end, RuleState::WindowEntry{t, x});
 }
 
+std::optional<Decimal> AggregateValue(dsl::Aggregate aggregate, int64_t count, const Decimal& sum,
+                                      const std::optional<Decimal>& min, const std::optional<Decimal>& max) {
+  switch (aggregate) {
+    case dsl::Aggregate::kCount:
+      return Decimal::FromInt(count);
+    case dsl::Aggregate::kSum:
+      return sum;
+    case dsl::Aggregate::kAvg:
+      if (count == 0) return std::nullopt;
+      return Decimal::Divide(sum, Decimal::FromInt(count));
+    case dsl::Aggregate::kMin:
+      return min;
+    case dsl::Aggregate::kMax:
+      return max;
+  }
+  return std::nullopt;
+}
+
 std::optional<Decimal> WindowAggregateAt(const RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
                                          TimePoint t) {
   std::vector<RuleState::WindowEntry>::const_iterator end;
   const Totals totals = TotalsAt(state.window, WindowStart(spec, t), t, end);
-  switch (aggregate) {
-    case dsl::Aggregate::kCount:
-      return Decimal::FromInt(totals.count);
-    case dsl::Aggregate::kSum:
-      return totals.sum;
-    case dsl::Aggregate::kAvg:
-      if (totals.count == 0) return std::nullopt;
-      return Decimal::Divide(totals.sum, Decimal::FromInt(totals.count));
-    case dsl::Aggregate::kMin:
-      return totals.min;
-    case dsl::Aggregate::kMax:
-      return totals.max;
-  }
-  return std::nullopt;
+  return AggregateValue(aggregate, totals.count, totals.sum, totals.min, totals.max);
 }
 
 }  // namespace patron

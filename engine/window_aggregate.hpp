@@ -44,6 +44,12 @@ struct EdgeVerdict {
 EdgeVerdict StepWindowedAggregate(RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
                                   dsl::CompareOp compare, const Decimal& threshold, TimePoint t, const Decimal& x);
 
+// The value of `aggregate` over values whose count, sum, min and max are
+// given: count and sum as they are, avg the sum over the count (nullopt
+// for none), min and max as given (nullopt for none).
+std::optional<Decimal> AggregateValue(dsl::Aggregate aggregate, int64_t count, const Decimal& sum,
+                                      const std::optional<Decimal>& min, const std::optional<Decimal>& max);
+
 // Measures (engine/measures.hpp): adds the entry (t, x) to `state.window`
 // (in time order, after entries of the same time) and drops expired ones,
 // as StepWindowedAggregate does, without a comparison.

@@ -11,7 +11,8 @@ namespace {
 
 // The index of the measure `e` reads (customer.<measure>), or -1.
 int32_t MeasureOf(const dsl::RuleSet& rules, const dsl::Expr& e) {
-  if (e.kind != dsl::ExprKind::kPath || e.root != dsl::PathRoot::kCustomer || e.segments.size() != 1) return -1;
+  if (e.kind != dsl::ExprKind::kPath || e.root != dsl::PathRoot::kCustomer || e.segments.size() != 1)
+    return -1;
   if (e.measure >= 0) return e.measure;
   for (size_t i = 0; i < rules.measures.size(); ++i)
     if (rules.measures[i].name.text == e.segments[0].text) return static_cast<int32_t>(i);
@@ -50,19 +51,22 @@ bool TimeDependent(const CompiledRules& g, uint32_t node, std::vector<int8_t>& m
   if (node == kNoNode) return false;
   if (memo[node] >= 0) return memo[node] == 1;
   const Node& n = g.nodes[node];
-  bool dependent = n.op == NodeOp::kNow || n.op == NodeOp::kDaysSince || n.op == NodeOp::kHoursSince ||
-                   n.op == NodeOp::kCustomerMeasure ||
-                   (n.op == NodeOp::kCustomerAttr && n.arg == static_cast<uint32_t>(CustomerAttr::kLifecycle));
+  bool dependent =
+      n.op == NodeOp::kNow || n.op == NodeOp::kDaysSince || n.op == NodeOp::kHoursSince ||
+      n.op == NodeOp::kCustomerMeasure ||
+      (n.op == NodeOp::kCustomerAttr && n.arg == static_cast<uint32_t>(CustomerAttr::kLifecycle));
   dependent = dependent || TimeDependent(g, n.a, memo) || TimeDependent(g, n.b, memo);
   if (n.op == NodeOp::kMakeList)
-    for (uint32_t i = 0; i < n.count && !dependent; ++i) dependent = TimeDependent(g, g.list_children[n.arg + i], memo);
+    for (uint32_t i = 0; i < n.count && !dependent; ++i)
+      dependent = TimeDependent(g, g.list_children[n.arg + i], memo);
   memo[node] = dependent ? 1 : 0;
   return dependent;
 }
 
 }  // namespace
 
-void CompileMeasures(const dsl::RuleSet& rules, ExprBuilder& exprs, CompiledRules& out, std::vector<uint32_t>& roots) {
+void CompileMeasures(const dsl::RuleSet& rules, ExprBuilder& exprs, CompiledRules& out,
+                     std::vector<uint32_t>& roots) {
   out.measures.reserve(rules.measures.size());
   for (size_t i = 0; i < rules.measures.size(); ++i) {
     const dsl::Measure& m = rules.measures[i];
@@ -157,7 +161,8 @@ void CompileTrackedSegments(const dsl::RuleSet& rules, ExprBuilder& exprs, Compi
     std::sort(ts.enters.begin(), ts.enters.end(), by_rank);
     std::sort(ts.leaves.begin(), ts.leaves.end(), by_rank);
   }
-  if (any_time_dependent) out.refresh_key = StableHash({"segments refresh", std::to_string(out.refresh_minutes)});
+  if (any_time_dependent)
+    out.refresh_key = StableHash({"segments refresh", std::to_string(out.refresh_minutes)});
 }
 
 }  // namespace patron

@@ -17,7 +17,8 @@ namespace patron {
 // Compiles every measure into out.measures (RuleSet order) and lists each
 // under its event type's dispatch. Call before any expression that reads
 // customer.<measure> is compiled.
-void CompileMeasures(const dsl::RuleSet& rules, ExprBuilder& exprs, CompiledRules& out, std::vector<uint32_t>& roots);
+void CompileMeasures(const dsl::RuleSet& rules, ExprBuilder& exprs, CompiledRules& out,
+                     std::vector<uint32_t>& roots);
 
 // Compiles every policy into out.policies (RuleSet order).
 void CompilePolicies(const dsl::RuleSet& rules, CompiledRules& out);

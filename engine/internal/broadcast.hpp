@@ -18,8 +18,9 @@ namespace patron {
 // cursor moves and the timer is put again (same batch as the visits) and
 // `done` is false; otherwise `done` is true and the timer is left as it is
 // (the caller deletes it and arms the next occurrence). `ids` is scratch.
-inline Status BroadcastSlice(StateStore& store, TimerRecord& timer, size_t slice, std::vector<std::string>& ids,
-                             bool& done, const std::function<Status(CustomerRecord&)>& visit) {
+inline Status BroadcastSlice(StateStore& store, TimerRecord& timer, size_t slice,
+                             std::vector<std::string>& ids, bool& done,
+                             const std::function<Status(CustomerRecord&)>& visit) {
   slice = slice == 0 ? 1 : slice;
   PATRON_RETURN_IF_ERROR(store.ListCustomerIds(timer.correlation, slice, ids));
   for (const std::string& id : ids) {

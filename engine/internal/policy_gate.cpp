@@ -30,7 +30,8 @@ PolicyGate::PolicyGate(const CompiledRules& rules, StateStore& store, EngineStat
                        EvaluationObserver* observer)
     : rules_(rules), store_(store), stats_(stats), observer_(observer) {}
 
-const CompiledPolicy* PolicyGate::LimitingPolicy(const CompiledRule& rule, const CustomerRecord* customer) const {
+const CompiledPolicy* PolicyGate::LimitingPolicy(const CompiledRule& rule,
+                                                 const CustomerRecord* customer) const {
   if (rule.policy < 0 || !rule.marketing || customer == nullptr) return nullptr;
   const CompiledPolicy& policy = rules_.policies[static_cast<size_t>(rule.policy)];
   return policy.has_limit ? &policy : nullptr;
@@ -49,7 +50,8 @@ void PolicyGate::Count(const CompiledPolicy& policy, TimePoint t, CustomerRecord
   RuleState& s = customer.StateOf(policy.key);
   s.firings.insert(std::upper_bound(s.firings.begin(), s.firings.end(), t), t);
   const size_t keep = static_cast<size_t>(std::max<int64_t>(policy.limit_count, 1));
-  if (s.firings.size() > keep) s.firings.erase(s.firings.begin(), s.firings.end() - static_cast<std::ptrdiff_t>(keep));
+  if (s.firings.size() > keep)
+    s.firings.erase(s.firings.begin(), s.firings.end() - static_cast<std::ptrdiff_t>(keep));
   store_.MarkDirty(&customer);
 }
 

@@ -33,7 +33,8 @@ Status SegmentMembership::AfterEvent(const Event& event, CustomerRecord& custome
   return Evaluate(customer, f, false, depth);
 }
 
-Status SegmentMembership::Evaluate(CustomerRecord& customer, const Firing& firing, bool time_only, int depth) {
+Status SegmentMembership::Evaluate(CustomerRecord& customer, const Firing& firing, bool time_only,
+                                   int depth) {
   evaluator_.BeginEvent(*firing.event, &customer, firing.time);
   for (const TrackedSegment& ts : rules_.tracked_segments) {
     if (time_only && !ts.time_dependent) continue;
@@ -63,7 +64,8 @@ Status SegmentMembership::Evaluate(CustomerRecord& customer, const Firing& firin
 }
 
 bool SegmentMembership::IsRefresh(const TimerRecord& timer) const {
-  return rules_.refresh_key != 0 && timer.kind == TimerKind::kSchedule && timer.rule_key == rules_.refresh_key;
+  return rules_.refresh_key != 0 && timer.kind == TimerKind::kSchedule &&
+         timer.rule_key == rules_.refresh_key;
 }
 
 // The refresh's keyed state (like a schedule rule's): `timer` is its next
@@ -91,16 +93,17 @@ Status SegmentMembership::ArmRefreshAfter(TimePoint after) {
   return store_.PutKeyedState({}, s);
 }
 
-Status SegmentMembership::FireRefreshSlice(TimerRecord& timer, bool& done, const std::function<Status()>& after_each) {
+Status SegmentMembership::FireRefreshSlice(TimerRecord& timer, bool& done,
+                                           const std::function<Status()>& after_each) {
   const TimePoint due = timer.key.due;
-  PATRON_RETURN_IF_ERROR(BroadcastSlice(store_, timer, options_.broadcast_slice, ids_, done,
-                                        [&](CustomerRecord& c) -> Status {
-                                          const Firing f = DeadlineFiring(no_event_, due);
-                                          PATRON_RETURN_IF_ERROR(Evaluate(c, f, true, 0));
-                                          PATRON_RETURN_IF_ERROR(after_each());
-                                          if (rules_.date_rules.empty()) return Status::Ok();
-                                          return timers_.SyncDateRules(c, due);
-                                        }));
+  PATRON_RETURN_IF_ERROR(
+      BroadcastSlice(store_, timer, options_.broadcast_slice, ids_, done, [&](CustomerRecord& c) -> Status {
+        const Firing f = DeadlineFiring(no_event_, due);
+        PATRON_RETURN_IF_ERROR(Evaluate(c, f, true, 0));
+        PATRON_RETURN_IF_ERROR(after_each());
+        if (rules_.date_rules.empty()) return Status::Ok();
+        return timers_.SyncDateRules(c, due);
+      }));
   if (!done) return Status::Ok();
   PATRON_RETURN_IF_ERROR(store_.DeleteTimer(timer.key));
   return ArmRefreshAfter(due);

@@ -74,8 +74,8 @@ class SegmentMembership {
   RuleRunner& runner_;
   EvaluationObserver* observer_;
   const Event& no_event_;
-  Event cause_;                      // the cause of a firing after an event (its source, id and time)
-  std::vector<std::string> ids_;     // scratch: one refresh slice
+  Event cause_;                   // the cause of a firing after an event (its source, id and time)
+  std::vector<std::string> ids_;  // scratch: one refresh slice
 };
 
 }  // namespace patron

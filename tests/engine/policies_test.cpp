@@ -52,12 +52,14 @@ end
 
 TEST_CASE("policy limit counts across two rules per customer", "[policies]") {
   TimeHarness h(kTwoRules);
-  h.Send(Ev("o1", "order.completed", "2026-03-01T02:00:00Z", Order("alice")));  // 1 of 2
+  h.Send(Ev("o1", "order.completed", "2026-03-01T02:00:00Z", Order("alice")));      // 1 of 2
   h.Send(Ev("r1", "review.posted", "2026-03-02T02:00:00Z", CustomerRef("alice")));  // 2 of 2
-  h.Send(Ev("o2", "order.completed", "2026-03-03T02:00:00Z", Order("alice")));  // over: skipped
-  h.Send(Ev("o3", "order.completed", "2026-03-03T03:00:00Z", Order("bob")));    // bob has his own count
-  h.Send(Ev("r2", "review.posted", "2026-03-08T02:00:00Z", CustomerRef("alice")));  // o1 is 7 days old: (t - 7d, t]
-  h.Send(Ev("o4", "order.completed", "2026-03-08T03:00:00Z", Order("alice")));  // r1 and r2 in the window: over
+  h.Send(Ev("o2", "order.completed", "2026-03-03T02:00:00Z", Order("alice")));      // over: skipped
+  h.Send(Ev("o3", "order.completed", "2026-03-03T03:00:00Z", Order("bob")));        // bob has his own count
+  h.Send(Ev("r2", "review.posted", "2026-03-08T02:00:00Z",
+            CustomerRef("alice")));  // o1 is 7 days old: (t - 7d, t]
+  h.Send(
+      Ev("o4", "order.completed", "2026-03-08T03:00:00Z", Order("alice")));  // r1 and r2 in the window: over
   CHECK(ActionCauses(h.ActionsOf("thanks")) == Strings{"o1", "o3"});
   CHECK(ActionCauses(h.ActionsOf("sorry")) == Strings{"r1", "r2"});
   // A rule with neither message nor coupon is not limited; `policy none` keeps one out.
@@ -92,11 +94,14 @@ end
 )",
                 options);
   h.Send(Ev("o1", "order.completed", "2026-03-01T02:00:00Z", Order("alice")));  // A: rule 1/2, policy 1/1
-  h.Send(Ev("o2", "order.completed", "2026-03-02T02:00:00Z", Order("alice")));  // policy skips; rule count stays 1
+  h.Send(Ev("o2", "order.completed", "2026-03-02T02:00:00Z",
+            Order("alice")));  // policy skips; rule count stays 1
   h.Send(Ev("o3", "order.completed", "2026-03-08T02:00:00Z", Order("alice")));  // policy free again; rule 2/2
   h.Send(Ev("r1", "review.posted", "2026-03-08T03:00:00Z", CustomerRef("alice")));  // policy skips B
-  h.Send(Ev("o4", "order.completed", "2026-03-16T02:00:00Z", Order("alice")));  // rule limit skips A (2 in 30 days)
-  h.Send(Ev("r2", "review.posted", "2026-03-16T03:00:00Z", CustomerRef("alice")));  // o4 did not count: B runs
+  h.Send(Ev("o4", "order.completed", "2026-03-16T02:00:00Z",
+            Order("alice")));  // rule limit skips A (2 in 30 days)
+  h.Send(
+      Ev("r2", "review.posted", "2026-03-16T03:00:00Z", CustomerRef("alice")));  // o4 did not count: B runs
   CHECK(ActionCauses(h.ActionsOf("A")) == Strings{"o1", "o3"});
   CHECK(ActionCauses(h.ActionsOf("B")) == Strings{"r2"});
   CHECK(steps.steps == Strings{"A passed", "A skipped policy weekly", "A passed", "B skipped policy weekly",
@@ -180,8 +185,8 @@ end
   h.AdvanceTo("2026-03-04T00:00:00Z");
   evening = h.ActionsOf("evening");
   CHECK(ActionCauses(evening) == Strings{"o1", "o1", "o2", "o2"});
-  CHECK(ActionTimes(evening) == Strings{"2026-03-01T14:30:00Z", "2026-03-02T12:00:00Z", "2026-03-03T12:00:00Z",
-                                        "2026-03-03T12:00:00Z"});
+  CHECK(ActionTimes(evening) == Strings{"2026-03-01T14:30:00Z", "2026-03-02T12:00:00Z",
+                                        "2026-03-03T12:00:00Z", "2026-03-03T12:00:00Z"});
   auto morning = h.ActionsOf("morning");
   REQUIRE(morning.size() == 2);
   CHECK(morning[0].kind == ActionKind::kRemind);

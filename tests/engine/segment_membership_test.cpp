@@ -79,7 +79,8 @@ TEST_CASE("segments refresh at: its own time, and each customer once a day", "[s
   CHECK(ActionTimes(left) == Strings(2, "2026-03-08T22:30:00Z"));
 }
 
-TEST_CASE("segment refresh goes in slices and a restart in the middle repeats nobody", "[segments][restart]") {
+TEST_CASE("segment refresh goes in slices and a restart in the middle repeats nobody",
+          "[segments][restart]") {
   TimeHarnessOptions options;
   options.engine.broadcast_slice = 2;
   options.engine.max_slices_per_fire = 1;

@@ -46,8 +46,8 @@ end
 
 std::string Order(const std::string& id, const std::string& time, const std::string& who,
                   const std::string& amount) {
-  return R"({"specversion":"1.0","id":")" + id + R"(","source":"pos","type":"order.completed","time":")" + time +
-         R"(","data":{"customer":{"id":")" + who + R"("},"store":"s1","amount":)" + amount + "}}\n";
+  return R"({"specversion":"1.0","id":")" + id + R"(","source":"pos","type":"order.completed","time":")" +
+         time + R"(","data":{"customer":{"id":")" + who + R"("},"store":"s1","amount":)" + amount + "}}\n";
 }
 
 // time | rule | customer | action | content | cause
@@ -60,13 +60,14 @@ std::string Summary(const std::string& line) {
   if (kind == "remind") content = Field(line, "data.reminder.text");
   std::string cause = Field(line, "data.cause.event");
   if (cause == "<missing>") cause = "deadline " + Field(line, "data.cause.deadline");
-  return Field(line, "time") + " | " + Field(line, "data.rule") + " | " + Field(line, "data.customer.id") + " | " +
-         kind + " | " + content + " | " + cause;
+  return Field(line, "time") + " | " + Field(line, "data.rule") + " | " + Field(line, "data.customer.id") +
+         " | " + kind + " | " + content + " | " + cause;
 }
 
 }  // namespace
 
-TEST_CASE("replay: measures, entering and leaving a segment, and a default policy", "[integration][replay][v2]") {
+TEST_CASE("replay: measures, entering and leaving a segment, and a default policy",
+          "[integration][replay][v2]") {
   TempDir dir;
   const std::string rules = (dir.path() / "v2.rules").string();
   const std::string events = (dir.path() / "events.jsonl").string();
@@ -107,11 +108,13 @@ TEST_CASE("replay: measures, entering and leaving a segment, and a default polic
   }
   CHECK(got.size() == want.size());
   // The same inputs give the same bytes.
-  Ran again = RunPatron({"replay", "--rules", rules, "--events", events, "--until", "2026-03-10T05:00:00+08:00"});
+  Ran again =
+      RunPatron({"replay", "--rules", rules, "--events", events, "--until", "2026-03-10T05:00:00+08:00"});
   CHECK(again.out == r.out);
 }
 
-TEST_CASE("check: the version 2 constructs load, and their errors have positions", "[integration][check][v2]") {
+TEST_CASE("check: the version 2 constructs load, and their errors have positions",
+          "[integration][check][v2]") {
   TempDir dir;
   const std::string rules = (dir.path() / "v2.rules").string();
   WriteFile(rules, kRules);
@@ -124,7 +127,7 @@ TEST_CASE("check: the version 2 constructs load, and their errors have positions
   INFO(r.described);
   CHECK(r.code == 1);
   CHECK(r.err.find(bad + ":1:9: error: measure name 'spent' is a built-in customer attribute") !=
-            std::string::npos);
+        std::string::npos);
 }
 
 }  // namespace patron::testing
