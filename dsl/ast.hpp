@@ -84,6 +84,7 @@ struct Expr {
   // Filled by the checker.
   ValueType type = ValueType::kAny;
   int32_t segment = -1;  // kSegment: index into RuleSet::segments
+  int32_t measure = -1;  // kPath `customer.<measure>`: index into RuleSet::measures
 };
 using ExprPtr = std::unique_ptr<Expr>;
 
@@ -113,6 +114,8 @@ enum class TriggerKind : uint8_t {
   kEveryDay,        // when every day at HH:MM
   kEveryWeekday,    // when every <weekday> at HH:MM
   kOnDate,          // when on <date> at HH:MM
+  kEnters,          // when customer enters <segment>
+  kLeaves,          // when customer leaves <segment>
 };
 
 enum class Aggregate : uint8_t { kCount, kSum, kAvg, kMin, kMax };
@@ -159,6 +162,11 @@ struct Trigger {
   int32_t at_minutes = 0;         // minutes after midnight, rule set timezone
   int32_t weekday = 0;            // kEveryWeekday: 0 = Sunday .. 6 = Saturday
   int32_t on_date = 0;            // kOnDate: days since the epoch
+
+  // kEnters, kLeaves: the segment as written; `segment` is its index into
+  // RuleSet::segments (filled by the checker).
+  Name segment_name;
+  int32_t segment = -1;
 
   // A `where` written before `wait`, evaluated when the trigger fires. Only
   // set when the rule has a `wait`; otherwise the one `where` is Rule::where.
@@ -224,6 +232,10 @@ struct Rule {
   int64_t priority = 0;
   Span priority_span;
   std::optional<Between> between;
+  // `policy <name>`; the text "none" keeps the rule out of every policy.
+  // Without it the default policy (if any) applies.
+  std::optional<Name> policy;
+  Span policy_span;  // the whole option
 };
 
 // ------------------------------------------------------------- declarations
@@ -244,6 +256,41 @@ struct Segment {
   Name name;
   ExprPtr expr;
   Span span;
+  std::string definition;  // the expression's text, comments dropped and white space collapsed
+};
+
+// `measure <name> = <agg>(<type>[.<field>] [where e]) [window]`: a named
+// aggregate per customer, read as customer.<name> (language.md "Measures").
+struct Measure {
+  Name name;
+  Span span;
+  Aggregate aggregate = Aggregate::kCount;
+  Name aggregate_name;            // "sum" as written
+  Name event_type;
+  std::optional<Name> field;      // sum(order.completed.amount): "amount"
+  ExprPtr where;                  // filter inside the parentheses (`event` is the aggregated event)
+  Window window = Window::kLifetime;
+  Duration window_length = 0;     // kSliding
+  Span window_span;
+  std::string definition;         // the text after '=', comments dropped and white space collapsed
+};
+
+// `policy <name> [default] ... end`: a limit and/or quiet hours shared by
+// the rules that join it (language.md "Policies across rules").
+struct Policy {
+  Name name;
+  Span span;
+  bool is_default = false;
+  Span default_span;              // the `default` word
+  std::optional<Limit> limit;     // always per customer
+  std::optional<Between> between;
+};
+
+// `segments refresh at HH:MM`: when segments that time alone can change are
+// evaluated again for every customer.
+struct SegmentsRefresh {
+  int32_t at_minutes = 4 * 60;
+  Span span;
 };
 
 struct SourceFile {
@@ -256,6 +303,9 @@ struct RuleSet {
   std::vector<EventDecl> events;
   std::vector<Segment> segments;
   std::vector<Rule> rules;        // rule-set order: files in order, rules in file order
+  std::vector<Measure> measures;
+  std::vector<Policy> policies;
+  std::vector<SegmentsRefresh> refreshes;  // as written (more than one is a checker error)
 };
 
 }  // namespace patron::dsl

@@ -10,7 +10,8 @@ constexpr const char* kBinaryOps[] = {"or", "and", "==",       "!=", "<", "<=", 
                                       ">=", "in",  "contains", "+",  "-", "*",  "/"};
 constexpr const char* kFunctions[] = {"days_since", "hours_since", "len", "lower", "exists", "now"};
 constexpr const char* kTriggers[] = {"event",       "first", "aggregate", "absence",       "not_followed_by",
-                                     "followed_by", "date",  "every_day", "every_weekday", "on_date"};
+                                     "followed_by", "date",  "every_day", "every_weekday", "on_date",
+                                     "enters",      "leaves"};
 // A string as a double-quoted literal with \" \\ \n \t escaped.
 std::string Quoted(const std::string& s) {
   std::string out = "\"";
@@ -58,6 +59,9 @@ class Dumper {
     }
     for (const EventDecl& e : rules_.events) Event(e);
     for (const Segment& s : rules_.segments) SegmentDecl(s);
+    for (const Measure& m : rules_.measures) MeasureDecl(m);
+    for (const Policy& p : rules_.policies) PolicyDecl(p);
+    for (const SegmentsRefresh& r : rules_.refreshes) ItemLine("segments refresh at " + Clock(r.at_minutes), r.span);
     for (const Rule& r : rules_.rules) RuleDecl(r);
     return std::move(out_);
   }
@@ -112,6 +116,51 @@ class Dumper {
     ExprNode(1, *s.expr);
   }
 
+  void WindowLine(int depth, Window window, Duration length, Span span) {
+    if (window == Window::kLifetime) {
+      Line(depth, "window lifetime");
+    } else if (window == Window::kSliding) {
+      Line(depth, "window sliding " + FormatDuration(length), span);
+    } else {
+      Line(depth, std::string("window this ") + std::string(kWindowNames[static_cast<int>(window)]), span);
+    }
+  }
+
+  void MeasureDecl(const Measure& m) {
+    ItemLine("measure " + m.name.text, m.span);
+    NameLine(1, "name", m.name);
+    NameLine(1, std::string("aggregate ") + std::string(kAggregateNames[static_cast<int>(m.aggregate)]) + " as",
+             m.aggregate_name);
+    NameLine(1, "type", m.event_type);
+    if (m.field) NameLine(1, "field", *m.field);
+    if (m.where) {
+      Line(1, "where");
+      ExprNode(2, *m.where);
+    }
+    WindowLine(1, m.window, m.window_length, m.window_span);
+    Line(1, "definition " + Quoted(m.definition));
+  }
+
+  void LimitLine(int depth, const Limit& l) {
+    Line(depth,
+         "limit " + std::to_string(l.count) + " per " + (l.per_customer ? "customer" : "path") + " per " +
+             FormatDuration(l.window),
+         l.span);
+    if (l.per_path) ExprNode(depth + 1, *l.per_path);
+  }
+
+  void BetweenLine(int depth, const Between& b) {
+    Line(depth, "between " + Clock(b.from_minutes) + " and " + Clock(b.to_minutes), b.span);
+  }
+
+  void PolicyDecl(const Policy& p) {
+    ItemLine("policy " + p.name.text, p.span);
+    NameLine(1, "name", p.name);
+    if (p.is_default) Line(1, "default", p.default_span);
+    if (p.limit) LimitLine(1, *p.limit);
+    if (p.between) BetweenLine(1, *p.between);
+  }
+
   void ExprNode(int depth, const Expr& e) {
     const std::string type = " : " + std::string(TypeName(e.type));
     switch (e.kind) {
@@ -143,6 +192,7 @@ class Dumper {
       case ExprKind::kPath: {
         std::string p = e.root == PathRoot::kEvent ? "event" : "customer";
         for (const Name& n : e.segments) p += "." + n.text;
+        if (e.measure >= 0) p += " (measure #" + std::to_string(e.measure) + ")";
         Line(depth, "path " + p + type, e.span);
         for (const Name& n : e.segments) NameLine(depth + 1, "segment", n);
         break;
@@ -193,13 +243,7 @@ class Dumper {
           Line(2, "aggregate_where");
           ExprNode(3, *t.aggregate_where);
         }
-        if (t.window == Window::kLifetime) {
-          Line(2, "window lifetime");
-        } else if (t.window == Window::kSliding) {
-          Line(2, "window sliding " + FormatDuration(t.window_length), t.window_span);
-        } else {
-          Line(2, std::string("window this ") + std::string(kWindowNames[static_cast<int>(t.window)]), t.window_span);
-        }
+        WindowLine(2, t.window, t.window_length, t.window_span);
         Line(2,
              std::string("compare ") + std::string(kCompareNames[static_cast<int>(t.compare)]) + " " + t.threshold.ToString());
         break;
@@ -227,6 +271,10 @@ class Dumper {
       case TriggerKind::kOnDate:
         Line(2, "date " + FormatDate(t.on_date));
         Line(2, "at " + Clock(t.at_minutes));
+        break;
+      case TriggerKind::kEnters:
+      case TriggerKind::kLeaves:
+        Line(2, "segment " + t.segment_name.text + " #" + std::to_string(t.segment), t.segment_name.span);
         break;
       default:
         break;
@@ -296,20 +344,11 @@ class Dumper {
       ExprNode(2, *r.where);
     }
     for (const Action& a : r.actions) ActionNode(a);
-    if (r.limit) {
-      const Limit& l = *r.limit;
-      Line(1,
-           "limit " + std::to_string(l.count) + " per " + (l.per_customer ? "customer" : "path") + " per " +
-               FormatDuration(l.window),
-           l.span);
-      if (l.per_path) ExprNode(2, *l.per_path);
-    }
+    if (r.limit) LimitLine(1, *r.limit);
     if (r.holdout_percent) Line(1, "holdout " + r.holdout_percent->ToString() + "%", r.holdout_span);
     if (r.priority_span.end != 0) Line(1, "priority " + std::to_string(r.priority), r.priority_span);
-    if (r.between) {
-      Line(1, "between " + Clock(r.between->from_minutes) + " and " + Clock(r.between->to_minutes),
-           r.between->span);
-    }
+    if (r.between) BetweenLine(1, *r.between);
+    if (r.policy) Line(1, "policy " + r.policy->text + " " + At(r.policy->span), r.policy_span);
   }
 
   const RuleSet& rules_;

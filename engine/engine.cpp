@@ -28,6 +28,7 @@
 #include "engine/internal/reason_text.hpp"
 #include "engine/internal/rule_counters.hpp"
 #include "engine/internal/rule_runner.hpp"
+#include "engine/internal/segment_membership.hpp"
 #include "engine/internal/timer_arming.hpp"
 #include "engine/internal/timer_firing.hpp"
 
@@ -43,7 +44,8 @@ struct RuleSetParts {
         timers(rules, store, evaluator, stats),
         actions(store, evaluator, outbox, options, stats, log, options.observer),
         runner(rules, store, evaluator, options, stats, counters, timers, actions, options.observer, no_event),
-        firing(rules, store, evaluator, options, stats, timers, runner, actions, options.observer, no_event) {}
+        firing(rules, store, evaluator, options, stats, timers, runner, actions, options.observer, no_event),
+        membership(rules, store, evaluator, options, stats, timers, runner, options.observer, no_event) {}
 
   const CompiledRules& rules;
   Evaluator evaluator;
@@ -52,6 +54,7 @@ struct RuleSetParts {
   ActionRunner actions;
   RuleRunner runner;
   TimerFiring firing;
+  SegmentMembership membership;  // enters/leaves and the daily segment refresh
 };
 
 struct Engine::Impl {
@@ -227,6 +230,7 @@ Status Engine::Impl::ProcessOne(Event& event, int depth) {
     }
   }
   PATRON_RETURN_IF_ERROR(parts_->runner.RunRules(event, customer, depth));
+  if (customer != nullptr) PATRON_RETURN_IF_ERROR(parts_->membership.AfterEvent(event, *customer, depth));
   if (customer != nullptr && !parts_->rules.date_rules.empty())
     PATRON_RETURN_IF_ERROR(parts_->timers.SyncDateRules(*customer, event.time));
   PATRON_RETURN_IF_ERROR(store_.MarkProcessed(event.source, event.id, clock_.Now()));
@@ -242,6 +246,7 @@ Result<bool> Engine::Impl::FireDue(size_t max_slices) {
   if (now == INT64_MIN) return false;  // no time known yet (no event seen)
   if (!schedules_armed_) {
     PATRON_RETURN_IF_ERROR(parts_->timers.ArmSchedules(now));
+    PATRON_RETURN_IF_ERROR(parts_->membership.ArmRefresh(now));
     schedules_armed_ = true;
   }
   size_t slices = 0;
@@ -250,8 +255,10 @@ Result<bool> Engine::Impl::FireDue(size_t max_slices) {
     if (!next.ok()) return next.status();
     if (!next->has_value()) return false;
     TimerRecord timer = std::move(**next);
-    const CompiledRule* rule = parts_->rules.FindRuleByKey(timer.rule_key);
-    if (rule == nullptr) {  // the rule was removed from the rule set
+    // The daily segment refresh is a broadcast of no rule.
+    const bool refresh = parts_->membership.IsRefresh(timer);
+    const CompiledRule* rule = refresh ? nullptr : parts_->rules.FindRuleByKey(timer.rule_key);
+    if (!refresh && rule == nullptr) {  // the rule was removed from the rule set
       PATRON_RETURN_IF_ERROR(parts_->timers.Cancel(timer.key));
       continue;
     }
@@ -260,7 +267,9 @@ Result<bool> Engine::Impl::FireDue(size_t max_slices) {
       ++slices;
       PATRON_RETURN_IF_ERROR(Commit());  // every customer must be committed to be listed
       bool done = false;
-      PATRON_RETURN_IF_ERROR(parts_->firing.FireScheduleSlice(*rule, timer, done, [this] { return RunEmits(); }));
+      auto after_each = [this] { return RunEmits(); };
+      PATRON_RETURN_IF_ERROR(refresh ? parts_->membership.FireRefreshSlice(timer, done, after_each)
+                                     : parts_->firing.FireScheduleSlice(*rule, timer, done, after_each));
       if (done) ++stats_.timers_fired;
     } else {
       PATRON_RETURN_IF_ERROR(store_.DeleteTimer(timer.key));

@@ -99,6 +99,8 @@ struct EngineStats {
   std::map<std::string, uint64_t> fired_per_rule;    // rule name -> firings (incl. held out)
   uint64_t held_out = 0;          // firings held out (no action run)
   uint64_t skipped_limit = 0;     // firings skipped by `limit`
+  uint64_t skipped_policy = 0;    // firings skipped by the limit of their policy
+  uint64_t segment_changes = 0;   // customers found entering or leaving a watched segment
   uint64_t suppressed = 0;        // actions not emitted because of an opt-out
   uint64_t emits_dropped = 0;     // `emit`s deeper than max_emit_depth
   uint64_t customers_created = 0;

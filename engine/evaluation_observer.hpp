@@ -22,7 +22,7 @@ enum class EvaluationStep : uint8_t {
   kTrigger,     // the rule's trigger held (passed) or not, for an event or a timer
   kWhere,       // its `where` held or not (with `wait`: before the wait, then again when it ends)
   kWait,        // the firing waits until `until` (a `wait D`)
-  kLimit,       // within its `limit` (passed), or skipped
+  kLimit,       // within its `limit` (passed), or skipped; `detail` "policy <name>" when its policy skipped it
   kHoldout,     // treated (passed), or held out
   kDeferred,    // outside `between`: the actions run at `until`
   kSuppressed,  // an action was not run; `detail` says why ("opted out of sms", "no customer")

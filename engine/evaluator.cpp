@@ -6,6 +6,7 @@
 
 #include "base/phone.hpp"
 #include "engine/customer/lifecycle.hpp"
+#include "engine/measures.hpp"
 
 namespace patron {
 namespace {
@@ -223,6 +224,11 @@ Value Evaluator::Compute(const Node& n) {
       return Value::Bool(!Eval(n.a).is_null());
     case NodeOp::kNow:
       return Value::Time(now_);
+    case NodeOp::kCustomerMeasure: {
+      if (customer_ == nullptr) return {};
+      std::optional<Decimal> v = MeasureValue(rules_.measures[n.arg], *customer_, rules_.zone, now_);
+      return v ? Value::Number(*v) : Value();
+    }
   }
   return {};
 }

@@ -76,6 +76,7 @@ enum class NodeOp : uint8_t {
   kLower,
   kExists,
   kNow,
+  kCustomerMeasure,  // customer.<measure>: measures[arg], as of the evaluator's time
 };
 
 // Built-in customer attributes (language.md "Customer attributes").
@@ -194,6 +195,56 @@ struct CompiledRule {
   bool has_between = false;
   int32_t between_from = 0;
   int32_t between_to = 0;
+
+  // ---- version 2
+  // The policy the rule is in (index into CompiledRules::policies), or -1
+  // (`policy none`, or no policy and no default).
+  int32_t policy = -1;
+  // The rule has a message or coupon action: its firings count against its
+  // policy's limit, and those actions wait for the policy's `between`.
+  bool marketing = false;
+  // kEnters / kLeaves: index into CompiledRules::tracked_segments.
+  uint32_t tracked_segment = 0;
+};
+
+// `measure <name> = <agg>(<type>[.<field>] [where e]) [window]`: kept per
+// customer as a RuleState keyed by `key` (engine/measures.hpp).
+struct CompiledMeasure {
+  std::string name;
+  uint64_t key = 0;                    // StableHash({"measure", name, definition})
+  std::string event_type;
+  dsl::Aggregate aggregate = dsl::Aggregate::kCount;
+  uint32_t field = kNoNode;            // path node of the aggregated field
+  uint32_t where = kNoNode;            // filter
+  dsl::Window window = dsl::Window::kLifetime;
+  Duration window_length = 0;          // kSliding
+};
+
+// `policy <name> ... end` (language.md "Policies across rules").
+struct CompiledPolicy {
+  std::string name;
+  std::string skip_reason;             // "policy <name>": the outcome of a skipped firing
+  uint64_t key = 0;                    // StableHash({"policy", name}): its counters in each customer record
+  bool has_limit = false;
+  int64_t limit_count = 0;
+  Duration limit_window = 0;
+  bool has_between = false;
+  int32_t between_from = 0;
+  int32_t between_to = 0;
+};
+
+// A segment some `when customer enters|leaves` rule watches: its membership
+// per customer is kept (a RuleState keyed by `key`) and compared after each
+// event of the customer and at the daily refresh.
+struct TrackedSegment {
+  std::string name;
+  uint64_t key = 0;                    // StableHash({"segment", name, definitions it depends on})
+  uint32_t condition = kNoNode;        // the segment's expression node
+  // The condition can change with time alone (a measure, now(),
+  // days_since, hours_since, lifecycle, also through the segments it names).
+  bool time_dependent = false;
+  std::vector<uint32_t> enters;        // rules index, evaluation order
+  std::vector<uint32_t> leaves;
 };
 
 
@@ -238,6 +289,9 @@ struct Watch {
 struct TypeDispatch {
   std::vector<EqGroup> groups;
   std::vector<uint32_t> always;  // candidate codes of rules visited on every event of the type
+  // Measures over this type (index into CompiledRules::measures), updated
+  // before the type's rules run.
+  std::vector<uint32_t> measures;
   // Time-driven rules this type arms or closes; they run after the rules of
   // the event, in this order (rule-set order, a B's close before its A's open).
   std::vector<Watch> watches;
@@ -280,6 +334,16 @@ class CompiledRules {
   std::vector<uint32_t> date_rules;      // rules index, rule-set order
   std::vector<uint32_t> schedule_rules;  // rules index, rule-set order
   std::unordered_map<uint64_t, uint32_t> rule_by_key;  // rule_key -> rules index
+
+  // Version 2: measures (by RuleSet order), policies, the segments watched by
+  // enters/leaves rules, and their daily refresh.
+  std::vector<CompiledMeasure> measures;
+  std::vector<CompiledPolicy> policies;
+  std::vector<TrackedSegment> tracked_segments;
+  int32_t refresh_minutes = 4 * 60;    // `segments refresh at` (minutes after local midnight)
+  // The refresh's timer names this key instead of a rule's; 0 when no
+  // tracked segment is time-dependent (no refresh is armed).
+  uint64_t refresh_key = 0;
 
   // Storage that constants point into (deques: growth never moves elements).
   std::deque<std::string> constant_strings;

@@ -97,33 +97,49 @@ LowerBound WindowStart(const WindowSpec& spec, TimePoint end) {
   return LowerBound{false, PeriodStart(TimeZone::Utc(), end, period)};
 }
 
-}  // namespace
-
-EdgeVerdict StepWindowedAggregate(RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
-                                  dsl::CompareOp compare, const Decimal& threshold, TimePoint t,
-                                  const Decimal& x) {
-  std::vector<RuleState::WindowEntry>& window = state.window;
-
+// Drops the entries no window at or after the latest time seen (the newest
+// entry's, or `t`) can hold: a prefix, since sorted. Returns that horizon.
+LowerBound DropExpired(std::vector<RuleState::WindowEntry>& window, const WindowSpec& spec, TimePoint t,
+                       TimePoint& latest) {
   // The newest entry is never dropped, so it remembers the latest time seen.
-  const TimePoint latest = window.empty() ? t : std::max(window.back().time, t);
+  latest = window.empty() ? t : std::max(window.back().time, t);
   const LowerBound horizon = WindowStart(spec, latest);
-  // Entries no window at or after `latest` can hold: a prefix, since sorted.
   auto keep = std::find_if(window.begin(), window.end(),
                            [&](const RuleState::WindowEntry& e) { return !horizon.TooOld(e.time); });
   window.erase(window.begin(), keep);
+  return horizon;
+}
 
-  // The window ending at t: entries after its start, at or before t (earlier
-  // events of the same time included). For an in-order event that is every
-  // entry kept; for a late one, the range ends where later entries begin.
-  const LowerBound start = latest == t ? horizon : WindowStart(spec, t);
-  auto end = std::upper_bound(window.begin(), window.end(), t,
-                              [](TimePoint time, const RuleState::WindowEntry& e) { return time < e.time; });
+// The totals of the entries inside the window ending at `t` (entries after
+// its start, at or before t); `end` is set to the first entry after t.
+Totals TotalsAt(const std::vector<RuleState::WindowEntry>& window, const LowerBound& start, TimePoint t,
+                std::vector<RuleState::WindowEntry>::const_iterator& end) {
+  end = std::upper_bound(window.begin(), window.end(), t,
+                         [](TimePoint time, const RuleState::WindowEntry& e) { return time < e.time; });
   Totals totals;
   for (auto it = end; it != window.begin();) {
     --it;
     if (start.TooOld(it->time)) break;
     totals.Add(it->value);
   }
+  return totals;
+}
+
+}  // namespace
+
+EdgeVerdict StepWindowedAggregate(RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
+                                  dsl::CompareOp compare, const Decimal& threshold, TimePoint t,
+                                  const Decimal& x) {
+  std::vector<RuleState::WindowEntry>& window = state.window;
+  TimePoint latest = t;
+  const LowerBound horizon = DropExpired(window, spec, t, latest);
+
+  // The window ending at t: entries after its start, at or before t (earlier
+  // events of the same time included). For an in-order event that is every
+  // entry kept; for a late one, the range ends where later entries begin.
+  const LowerBound start = latest == t ? horizon : WindowStart(spec, t);
+  std::vector<RuleState::WindowEntry>::const_iterator end;
+  Totals totals = TotalsAt(window, start, t, end);
 
   const Decimal value = aggregate == dsl::Aggregate::kCount ? Decimal() : x;
   EdgeVerdict verdict;
@@ -134,6 +150,41 @@ EdgeVerdict StepWindowedAggregate(RuleState& state, const WindowSpec& spec, dsl:
   // A late event already outside every future window is not kept.
   if (!horizon.TooOld(t)) window.insert(end, RuleState::WindowEntry{t, value});
   return verdict;
+}
+
+void AddWindowEntry(RuleState& state, const WindowSpec& spec, TimePoint t, const Decimal& x) {
+  std::vector<RuleState::WindowEntry>& window = state.window;
+  TimePoint latest = t;
+  const LowerBound horizon = DropExpired(window, spec, t, latest);
+  if (horizon.TooOld(t)) return;  // a late entry already outside every future window
+  auto end = std::upper_bound(window.begin(), window.end(), t,
+                              [](TimePoint time, const RuleState::WindowEntry& e) { return time < e.time; });
+  window.insert(end, RuleState::WindowEntry{t, x});
+}
+
+std::optional<Decimal> AggregateValue(dsl::Aggregate aggregate, int64_t count, const Decimal& sum,
+                                      const std::optional<Decimal>& min, const std::optional<Decimal>& max) {
+  switch (aggregate) {
+    case dsl::Aggregate::kCount:
+      return Decimal::FromInt(count);
+    case dsl::Aggregate::kSum:
+      return sum;
+    case dsl::Aggregate::kAvg:
+      if (count == 0) return std::nullopt;
+      return Decimal::Divide(sum, Decimal::FromInt(count));
+    case dsl::Aggregate::kMin:
+      return min;
+    case dsl::Aggregate::kMax:
+      return max;
+  }
+  return std::nullopt;
+}
+
+std::optional<Decimal> WindowAggregateAt(const RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
+                                         TimePoint t) {
+  std::vector<RuleState::WindowEntry>::const_iterator end;
+  const Totals totals = TotalsAt(state.window, WindowStart(spec, t), t, end);
+  return AggregateValue(aggregate, totals.count, totals.sum, totals.min, totals.max);
 }
 
 }  // namespace patron

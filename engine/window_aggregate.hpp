@@ -16,6 +16,8 @@
 // Empty windows: count and sum are 0, avg/min/max null (comparisons false).
 // Pure functions, no I/O.
 
+#include <optional>
+
 #include "base/decimal.hpp"
 #include "base/time.hpp"
 #include "base/timezone.hpp"
@@ -41,5 +43,20 @@ struct EdgeVerdict {
 // `aggregate` with `threshold` before and after it.
 EdgeVerdict StepWindowedAggregate(RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
                                   dsl::CompareOp compare, const Decimal& threshold, TimePoint t, const Decimal& x);
+
+// The value of `aggregate` over values whose count, sum, min and max are
+// given: count and sum as they are, avg the sum over the count (nullopt
+// for none), min and max as given (nullopt for none).
+std::optional<Decimal> AggregateValue(dsl::Aggregate aggregate, int64_t count, const Decimal& sum,
+                                      const std::optional<Decimal>& min, const std::optional<Decimal>& max);
+
+// Measures (engine/measures.hpp): adds the entry (t, x) to `state.window`
+// (in time order, after entries of the same time) and drops expired ones,
+// as StepWindowedAggregate does, without a comparison.
+void AddWindowEntry(RuleState& state, const WindowSpec& spec, TimePoint t, const Decimal& x);
+// The aggregate over the entries of `state.window` inside the window ending
+// at `t`: count and sum 0 when it is empty, avg, min and max nullopt.
+std::optional<Decimal> WindowAggregateAt(const RuleState& state, const WindowSpec& spec, dsl::Aggregate aggregate,
+                                         TimePoint t);
 
 }  // namespace patron

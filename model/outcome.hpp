@@ -13,11 +13,12 @@
 
 namespace patron {
 
-enum class OutcomeKind : uint8_t { kFired, kSkippedLimit, kHeldOut, kSuppressed, kConverted };
-inline constexpr std::array<std::string_view, 5> kOutcomeKindNames = {"fired", "skipped_limit", "held_out",
-                                                                       "suppressed", "converted"};
+// kSkippedPolicy: skipped by the limit of the rule's policy (detail "policy <name>").
+enum class OutcomeKind : uint8_t { kFired, kSkippedLimit, kHeldOut, kSuppressed, kConverted, kSkippedPolicy };
+inline constexpr std::array<std::string_view, 6> kOutcomeKindNames = {
+    "fired", "skipped_limit", "held_out", "suppressed", "converted", "skipped_policy"};
 
-// "fired", "skipped_limit", "held_out", "suppressed", "converted".
+// "fired", "skipped_limit", "held_out", "suppressed", "converted", "skipped_policy".
 constexpr std::string_view OutcomeKindName(OutcomeKind kind) { return EnumName(kOutcomeKindNames, kind); }
 // The kind named `name`, nullopt for an unknown name.
 constexpr std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name) {

@@ -50,7 +50,7 @@ struct TimerRecord {
   TimerKind kind = TimerKind::kAbsence;
   uint64_t rule_key = 0;           // StableHash({"rule", name}): the rule it belongs to
   std::string customer_id;         // "" when none (a key-correlated sequence keeps it anyway when known)
-  std::string correlation;         // kSequence with `on`: the field's value (AppendKey form); kSchedule: broadcast cursor (last customer id done)
+  std::string correlation;         // kSequence with `on`: the field's value (AppendKey form); kSchedule: broadcast cursor (last customer id done); kDeferred: which actions ("" all)
   std::optional<TimePoint> cause_deadline;  // absence, date and schedule firings: data.cause.deadline
   std::optional<StoredEvent> event;         // the triggering event, when there is one
   std::string limit_key;           // kDeferred: the `limit per <path>` key of the firing (action ids)

@@ -30,7 +30,11 @@ bool CheckRuleSet(RuleSet& rules, Diagnostics& diags) {
 bool Checker::Run() {
   const size_t before = diags_.count();
   CheckEvents();
+  CollectMeasures();  // segments may read measures
   CheckSegments();
+  CheckMeasures();
+  CheckRefreshes();
+  CheckPolicies();
   std::unordered_map<std::string, const Rule*> names;
   for (Rule& rule : rules_.rules) {
     auto [it, inserted] = names.emplace(rule.name.text, &rule);
@@ -169,6 +173,10 @@ void Checker::CheckRule(Rule& rule) {
     case TriggerKind::kOnDate:
       scope = NoEventScope("a schedule trigger has no event (use customer.* only)");
       break;
+    case TriggerKind::kEnters:
+    case TriggerKind::kLeaves:
+      scope = NoEventScope("a segment trigger (enters, leaves) has no event (use customer.* only)");
+      break;
   }
   CheckTrigger(rule);
   if (rule.trigger.where) CheckCondition(*rule.trigger.where, scope, "'where'");
@@ -184,31 +192,9 @@ void Checker::CheckTrigger(Rule& rule) {
     case TriggerKind::kEvent:
     case TriggerKind::kFirst:
       break;
-    case TriggerKind::kAggregate: {
-      const Name& type = t.event_types[0];
-      auto it = events_.find(type.text);
-      if (t.aggregate == Aggregate::kCount) {
-        // count(order.completed.amount): the whole name is the type; if a
-        // prefix is a declared type with that field, a field was meant.
-        size_t dot = type.text.rfind('.');
-        if (it == events_.end() && dot != std::string::npos) {
-          auto prefix = events_.find(type.text.substr(0, dot));
-          if (prefix != events_.end() && FindField(*prefix->second, type.text.substr(dot + 1)) != nullptr) {
-            Error(type.span, "'count' takes no field: write count(" + prefix->first + ")");
-          }
-        }
-      } else if (t.field && it != events_.end()) {
-        const FieldDecl* f = FindField(*it->second, t.field->text);
-        if (f == nullptr) {
-          UnknownField(*it->second, *t.field);
-        } else if (f->type != ValueType::kNumber && f->type != ValueType::kAny) {
-          Error(t.field->span, Quote(t.aggregate_name.text) + " needs a number field; " + type.text + "." +
-                                   f->name.text + " is a " + std::string(TypeName(f->type)));
-        }
-      }
-      if (t.aggregate_where) CheckCondition(*t.aggregate_where, EventScope(type), "'where'");
+    case TriggerKind::kAggregate:
+      CheckAggregate(t.event_types[0], t.aggregate, t.aggregate_name, t.field, t.aggregate_where.get());
       break;
-    }
     case TriggerKind::kAbsence:
     case TriggerKind::kNotFollowedBy:
     case TriggerKind::kFollowedBy:
@@ -245,7 +231,36 @@ void Checker::CheckTrigger(Rule& rule) {
     case TriggerKind::kEveryWeekday:
     case TriggerKind::kOnDate:
       break;
+    case TriggerKind::kEnters:
+    case TriggerKind::kLeaves:
+      CheckSegmentTrigger(t);
+      break;
   }
+}
+
+void Checker::CheckAggregate(const Name& type, Aggregate aggregate, const Name& aggregate_name,
+                             const std::optional<Name>& field, Expr* where) {
+  auto it = events_.find(type.text);
+  if (aggregate == Aggregate::kCount) {
+    // count(order.completed.amount): the whole name is the type; if a
+    // prefix is a declared type with that field, a field was meant.
+    size_t dot = type.text.rfind('.');
+    if (it == events_.end() && dot != std::string::npos) {
+      auto prefix = events_.find(type.text.substr(0, dot));
+      if (prefix != events_.end() && FindField(*prefix->second, type.text.substr(dot + 1)) != nullptr) {
+        Error(type.span, "'count' takes no field: write count(" + prefix->first + ")");
+      }
+    }
+  } else if (field && it != events_.end()) {
+    const FieldDecl* f = FindField(*it->second, field->text);
+    if (f == nullptr) {
+      UnknownField(*it->second, *field);
+    } else if (f->type != ValueType::kNumber && f->type != ValueType::kAny) {
+      Error(field->span, Quote(aggregate_name.text) + " needs a number field; " + type.text + "." +
+                             f->name.text + " is a " + std::string(TypeName(f->type)));
+    }
+  }
+  if (where != nullptr) CheckCondition(*where, EventScope(type), "'where'");
 }
 
 void Checker::CheckAction(Action& a, const Scope& scope) {
@@ -349,9 +364,11 @@ void Checker::CheckOptions(Rule& rule, const Scope& scope) {
       }
     });
   }
+  if (rule.policy) checks.emplace_back(rule.policy_span.begin, [&] { CheckRulePolicyName(rule); });
   std::stable_sort(checks.begin(), checks.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [at, check] : checks) check();
+  CheckPolicyWindows(rule);
 }
 
 }  // namespace patron::dsl

@@ -201,6 +201,15 @@ ValueType Checker::CheckPath(Expr& e, const Scope& scope) {
     names.push_back(name);
   }
   names.push_back("attrs");
+  if (auto m = measures_.find(first.text); m != measures_.end()) {  // customer.<measure>: a number or null
+    e.measure = m->second;
+    if (e.segments.size() > 1) {
+      Error(e.segments[1].span, "customer." + first.text + " is a measure (a number) and has no fields");
+      return ValueType::kAny;
+    }
+    return ValueType::kNumber;
+  }
+  for (const Measure& m : rules_.measures) names.push_back(m.name.text);
   std::string hint = Suggest(first.text, names);
   Error(first.span, "unknown customer attribute " + Quote(first.text) +
                         (hint.empty() ? std::string() : "; did you mean " + Quote(hint) + "?"));

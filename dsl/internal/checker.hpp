@@ -4,6 +4,7 @@
 // templates). See dsl/check.hpp for what is checked.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,9 +43,27 @@ class Checker {
   const FieldDecl* FindField(const EventDecl& decl, std::string_view name) const;
   // Reports an unknown field of a declared type, with a suggestion.
   void UnknownField(const EventDecl& decl, const Name& field);
+  // The aggregate of an aggregate trigger or a measure: field of a declared
+  // type (a number), `count` with no field, the filter.
+  void CheckAggregate(const Name& type, Aggregate aggregate, const Name& aggregate_name,
+                      const std::optional<Name>& field, Expr* where);
   std::string Where(Span span);  // "file:line:col"
   // The second white-space separated word of `span` (the `0` of `limit 0 per`).
   Span SecondWord(Span span) const;
+
+  // check_measures.cpp: measures, `segments refresh at`, enters/leaves.
+  void CollectMeasures();  // names, before anything reads them
+  void CheckMeasures();    // definitions
+  void CheckRefreshes();
+  void CheckSegmentTrigger(Trigger& t);
+
+  // check_policies.cpp
+  void CheckPolicies();
+  // A rule's `policy <name>`: a known policy or `none`.
+  void CheckRulePolicyName(Rule& rule);
+  // A rule with a message or coupon whose own `between` and whose policy's
+  // `between` are never open at the same time.
+  void CheckPolicyWindows(const Rule& rule);
 
   // check_expr.cpp
   ValueType Check(Expr& e, const Scope& scope);
@@ -62,6 +81,9 @@ class Checker {
   Diagnostics& diags_;
   std::unordered_map<std::string, const EventDecl*> events_;
   std::unordered_map<std::string, int32_t> segments_;
+  std::unordered_map<std::string, int32_t> measures_;
+  std::unordered_map<std::string, int32_t> policies_;
+  int32_t default_policy_ = -1;  // index into RuleSet::policies
   std::vector<std::unique_ptr<SourceMap>> maps_;  // by file index, for Where()
 };
 

@@ -149,7 +149,14 @@ struct OnDateTrig : Tagged {
   Tok at;
 };
 
-struct Trigger : x3::variant<TypeTrig, AggTrig, AbsenceTrig, DateTrig, EveryTrig, OnDateTrig> {
+// `customer enters|leaves <segment>`
+struct SegmentTrig : Tagged {
+  Tok kw;         // "customer"
+  Tok direction;  // "enters" or "leaves"
+  Tok segment;
+};
+
+struct Trigger : x3::variant<TypeTrig, AggTrig, AbsenceTrig, DateTrig, EveryTrig, OnDateTrig, SegmentTrig> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -242,7 +249,13 @@ struct BetweenOpt : Tagged {
   Tok to;
 };
 
-struct Option : x3::variant<LimitOpt, NumberOpt, BetweenOpt> {
+// `policy <name>` (or `policy none`)
+struct NameOpt : Tagged {
+  Tok kw;
+  Tok name;
+};
+
+struct Option : x3::variant<LimitOpt, NumberOpt, BetweenOpt, NameOpt> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -276,7 +289,31 @@ struct SegmentNode : Tagged {
   Chain expr;
 };
 
-struct Item : x3::variant<RuleNode, EventDeclNode, SegmentNode> {
+// `measure <name> = agg(target [where e]) [window]`
+struct MeasureNode : Tagged {
+  Tok kw;
+  Tok name;
+  Tok agg;
+  Tok target;
+  boost::optional<WhereNode> where;
+  boost::optional<WindowNode> window;
+};
+
+// `segments refresh at HH:MM`
+struct RefreshNode : Tagged {
+  Tok kw;
+  Tok at;
+};
+
+// `policy <name> [default] <limit and between lines> end`
+struct PolicyNode : Tagged {
+  Tok kw;
+  Tok name;
+  boost::optional<Tok> is_default;
+  std::vector<Option> lines;
+};
+
+struct Item : x3::variant<RuleNode, EventDeclNode, SegmentNode, MeasureNode, RefreshNode, PolicyNode> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -298,6 +335,7 @@ BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::AbsenceTrig, kw, types, duration)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::DateTrig, duration, direction, path, yearly, at)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::EveryTrig, kw, day, at)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::OnDateTrig, kw, date, at)
+BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::SegmentTrig, kw, direction, segment)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::WhenNode, kw, trigger)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::CouponAct, kw, code, value, valid)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::MessageAct, kw, channel, text)
@@ -311,7 +349,11 @@ BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::EmitAct, kw, type, fields)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::LimitOpt, kw, count, per, window)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::NumberOpt, kw, value)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::BetweenOpt, kw, from, to)
+BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::NameOpt, kw, name)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::RuleNode, name, when, where1, wait, where2, actions, options)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::FieldNode, name, type)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::EventDeclNode, kw, type, fields)
 BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::SegmentNode, kw, name, expr)
+BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::MeasureNode, kw, name, agg, target, where, window)
+BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::RefreshNode, kw, at)
+BOOST_FUSION_ADAPT_STRUCT(patron::dsl::gast::PolicyNode, kw, name, is_default, lines)

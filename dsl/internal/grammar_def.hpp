@@ -156,7 +156,8 @@ auto const time_of_day = Named<Tok>("a time of day (HH:MM)",
 // where it happens. A bare `event` is never a value; `event.x` is.
 auto const reserved =
     x3::lexeme[((x3::lit("and") | "or" | "not" | "in" | "contains" | "then" | "end" | "where" | "wait" |
-                 "when" | "rule" | "segment" | "limit" | "holdout" | "priority" | "between") >>
+                 "when" | "rule" | "segment" | "limit" | "holdout" | "priority" | "between" | "measure" |
+                 "policy") >>
                 !ident_char) |
                (x3::lit("event") >> !(ident_char | '.'))];
 
@@ -213,7 +214,7 @@ auto const kw_at = Named("'at'", Kw("at"));
 auto const bare_keyword =
     x3::lexeme[(x3::lit("then") | "end" | "where" | "wait" | "when" | "rule" | "segment" | "event" | "and" |
                 "or" | "not" | "in" | "contains" | "limit" | "holdout" | "priority" | "between" | "followed" |
-                "within" | "for") >>
+                "within" | "for" | "measure" | "policy") >>
                !(ident_char | '.')];
 auto const event_type = Named<Tok>("an event type", !bare_keyword >> dotted);
 
@@ -245,8 +246,15 @@ auto const follow_tail = Node<gast::FollowTail>(
 auto const type_trig =
     Node<gast::TypeTrig>("a trigger", -tok[TriggerKw("first")] >> event_type >> -follow_tail);
 
-auto const trigger = Named<gast::Trigger>(
-    "a trigger after 'when'", absence_trig | every_trig | on_date_trig | agg_trig | date_trig | type_trig);
+// `customer enters|leaves <segment>`; `customer` alone (or `customer.x`) is
+// still an event type for type_trig.
+auto const segment_trig = Node<gast::SegmentTrig>(
+    "a trigger", tok[TriggerKw("customer")] >> tok[Kw("enters") | Kw("leaves")] >
+                     Named<Tok>("a segment name", ident));
+
+auto const trigger =
+    Named<gast::Trigger>("a trigger after 'when'", segment_trig | absence_trig | every_trig | on_date_trig |
+                                                       agg_trig | date_trig | type_trig);
 auto const when_clause = Node<gast::WhenNode>("'when'", tok[Kw("when")] > trigger);
 
 // ------------------------------------------------------------------ actions
@@ -288,7 +296,10 @@ auto const holdout_opt = Node<gast::NumberOpt>("an option", tok[Kw("holdout")] >
 auto const priority_opt = Node<gast::NumberOpt>("an option", tok[Kw("priority")] > signed_number);
 auto const between_opt = Node<gast::BetweenOpt>(
     "an option", tok[Kw("between")] > time_of_day > Named("'and'", Kw("and")) > time_of_day);
-auto const option = Named<gast::Option>("an option", limit_opt | holdout_opt | priority_opt | between_opt);
+auto const policy_opt =
+    Node<gast::NameOpt>("an option", tok[Kw("policy")] > Named<Tok>("a policy name (or none)", ident));
+auto const option =
+    Named<gast::Option>("an option", limit_opt | holdout_opt | priority_opt | between_opt | policy_opt);
 
 // ------------------------------------------------------------- declarations
 
@@ -311,9 +322,26 @@ auto const segment_decl =
     Node<gast::SegmentNode>("'segment'", tok[Kw("segment")] > Named<Tok>("a segment name", ident) >
                                              Named("'='", x3::lit('=')) > expr);
 
+// `measure <name> = <agg>(<type>[.<field>] [where e]) [window]`: the
+// aggregate of the aggregate trigger, without the comparison.
+auto const measure_decl = Node<gast::MeasureNode>(
+    "'measure'", tok[Kw("measure")] > Named<Tok>("a measure name", ident) > Named("'='", x3::lit('=')) >
+                     Named<Tok>("an aggregate (count, sum, avg, min or max)", tok[x3::lexeme[ident_body]]) >
+                     Named("'('", x3::lit('(')) > event_type > -where_clause > close_paren > -window);
+
+auto const refresh_decl = Node<gast::RefreshNode>(
+    "'segments'", tok[Kw("segments")] > Named("'refresh'", Kw("refresh")) > kw_at > time_of_day);
+
+// `policy <name> [default]`, then `limit` and `between` lines, then `end`.
+auto const policy_line = Named<gast::Option>("'limit', 'between' or 'end'", limit_opt | between_opt);
+auto const policy_decl = Node<gast::PolicyNode>(
+    "'policy'", tok[Kw("policy")] > Named<Tok>("a policy name", ident) > -tok[Kw("default")] >
+                    Named<std::vector<gast::Option>>("'limit', 'between' or 'end'", *policy_line) >
+                    Named("'limit', 'between' or 'end'", Kw("end")));
+
 struct ItemClass : Annotate {};
 ItemRule const item = "'rule', 'event' or 'segment'";
-auto const item_def = rule_item | event_decl | segment_decl;
+auto const item_def = rule_item | event_decl | segment_decl | measure_decl | refresh_decl | policy_decl;
 BOOST_SPIRIT_DEFINE(item)
 
 }  // namespace patron::dsl::grammar

@@ -39,6 +39,9 @@ bool Lowerer::Lower(const gast::Item& item) {
     void operator()(const gast::RuleNode& n) const { self.LowerRule(n); }
     void operator()(const gast::EventDeclNode& n) const { self.LowerEvent(n); }
     void operator()(const gast::SegmentNode& n) const { self.LowerSegment(n); }
+    void operator()(const gast::MeasureNode& n) const { self.LowerMeasure(n); }
+    void operator()(const gast::RefreshNode& n) const { self.LowerRefresh(n); }
+    void operator()(const gast::PolicyNode& n) const { self.LowerPolicy(n); }
   };
   boost::apply_visitor(Visitor{*this}, item);
   return !failed_;
@@ -63,6 +66,7 @@ void Lowerer::LowerSegment(const gast::SegmentNode& node) {
   seg.name = NameOf(node.name);
   seg.span = SpanOf(node);
   seg.expr = LowerExpr(node.expr);
+  seg.definition = NormalizedText(node.expr.b != nullptr ? node.expr.b : node.name.e, node.e);
   if (!failed_) out_.segments.push_back(std::move(seg));
 }
 
@@ -133,42 +137,7 @@ void Lowerer::LowerTrigger(const gast::WhenNode& node, Trigger& out) {
 
     void operator()(const gast::AggTrig& n) const {
       out.kind = TriggerKind::kAggregate;
-      out.aggregate_name = self.NameOf(n.agg);
-      if (auto i = self.Choose(n.agg, kAggregates, "aggregate")) out.aggregate = static_cast<Aggregate>(*i);
-      std::string_view target = n.target.view();
-      size_t dot = target.rfind('.');
-      if (out.aggregate == Aggregate::kCount ||
-          out.aggregate_name.text != kAggregates[static_cast<size_t>(out.aggregate)]) {
-        out.event_types.push_back(self.NameOf(n.target));
-      } else if (dot == std::string_view::npos) {
-        self.Error(n.target, "'" + out.aggregate_name.text + "' needs a field: " + out.aggregate_name.text +
-                                 "(" + std::string(target) + ".<field>)");
-      } else {
-        out.event_types.push_back(
-            {std::string(target.substr(0, dot)), self.SpanOf(n.target.b, n.target.b + dot)});
-        out.field = Name{std::string(target.substr(dot + 1)), self.SpanOf(n.target.b + dot + 1, n.target.e)};
-      }
-      if (n.where) out.aggregate_where = self.LowerExpr(n.where->expr);
-      if (n.window) {
-        const gast::WindowNode& w = *n.window;
-        out.window_span = self.SpanOf(w);
-        bool arg_is_duration = w.arg.view()[0] >= '0' && w.arg.view()[0] <= '9';
-        if (w.kw.view() == "over") {
-          if (!arg_is_duration) {
-            self.Error(w.arg, "expected a duration after 'over' (e.g. over 30 days), found '" +
-                                  std::string(w.arg.view()) + "'");
-          } else if (auto d = self.DurationOf(w.arg)) {
-            out.window = Window::kSliding;
-            out.window_length = *d;
-            if (*d <= 0) self.Error(w.arg, "the window must be longer than zero");
-          }
-        } else if (arg_is_duration) {
-          self.Error(w.arg, "expected day, week, month or year after 'this' (or 'over " +
-                                std::string(w.arg.view()) + "'), found '" + std::string(w.arg.view()) + "'");
-        } else if (auto i = self.Choose(w.arg, kPeriods, "calendar window")) {
-          out.window = static_cast<Window>(static_cast<size_t>(Window::kDay) + *i);
-        }
-      }
+      self.LowerAggregate(n.agg, n.target, n.where, n.window, out);
       if (auto i = self.Choose(n.cmp, kCompares, "comparison")) out.compare = static_cast<CompareOp>(*i);
       if (auto v = self.Number(n.number)) out.threshold = *v;
     }
@@ -209,8 +178,53 @@ void Lowerer::LowerTrigger(const gast::WhenNode& node, Trigger& out) {
       if (auto d = self.Date(n.date)) out.on_date = *d;
       if (auto m = self.TimeOfDay(n.at)) out.at_minutes = *m;
     }
+
+    void operator()(const gast::SegmentTrig& n) const {
+      out.kind = n.direction.view() == "enters" ? TriggerKind::kEnters : TriggerKind::kLeaves;
+      out.segment_name = self.NameOf(n.segment);
+    }
   };
   boost::apply_visitor(Visitor{*this, out}, node.trigger);
+}
+
+void Lowerer::LowerAggregate(gast::Tok agg, gast::Tok target_tok,
+                             const boost::optional<gast::WhereNode>& where,
+                             const boost::optional<gast::WindowNode>& window, Trigger& out) {
+  out.aggregate_name = NameOf(agg);
+  if (auto i = Choose(agg, kAggregates, "aggregate")) out.aggregate = static_cast<Aggregate>(*i);
+  std::string_view target = target_tok.view();
+  size_t dot = target.rfind('.');
+  if (out.aggregate == Aggregate::kCount ||
+      out.aggregate_name.text != kAggregates[static_cast<size_t>(out.aggregate)]) {
+    out.event_types.push_back(NameOf(target_tok));
+  } else if (dot == std::string_view::npos) {
+    Error(target_tok, "'" + out.aggregate_name.text + "' needs a field: " + out.aggregate_name.text + "(" +
+                          std::string(target) + ".<field>)");
+  } else {
+    out.event_types.push_back({std::string(target.substr(0, dot)), SpanOf(target_tok.b, target_tok.b + dot)});
+    out.field = Name{std::string(target.substr(dot + 1)), SpanOf(target_tok.b + dot + 1, target_tok.e)};
+  }
+  if (where) out.aggregate_where = LowerExpr(where->expr);
+  if (window) {
+    const gast::WindowNode& w = *window;
+    out.window_span = SpanOf(w);
+    bool arg_is_duration = w.arg.view()[0] >= '0' && w.arg.view()[0] <= '9';
+    if (w.kw.view() == "over") {
+      if (!arg_is_duration) {
+        Error(w.arg, "expected a duration after 'over' (e.g. over 30 days), found '" +
+                         std::string(w.arg.view()) + "'");
+      } else if (auto d = DurationOf(w.arg)) {
+        out.window = Window::kSliding;
+        out.window_length = *d;
+        if (*d <= 0) Error(w.arg, "the window must be longer than zero");
+      }
+    } else if (arg_is_duration) {
+      Error(w.arg, "expected day, week, month or year after 'this' (or 'over " + std::string(w.arg.view()) +
+                       "'), found '" + std::string(w.arg.view()) + "'");
+    } else if (auto i = Choose(w.arg, kPeriods, "calendar window")) {
+      out.window = static_cast<Window>(static_cast<size_t>(Window::kDay) + *i);
+    }
+  }
 }
 
 void Lowerer::LowerAction(const gast::Action& node, Action& out) {
@@ -324,6 +338,11 @@ void Lowerer::LowerOption(const gast::Option& node, Rule& rule) {
       if (auto m = self.TimeOfDay(n.from)) b.from_minutes = *m;
       if (auto m = self.TimeOfDay(n.to)) b.to_minutes = *m;
       rule.between = b;
+    }
+    void operator()(const gast::NameOpt& n) const {  // `policy <name>`
+      if (rule.policy) return Duplicate(n.kw);
+      rule.policy = self.NameOf(n.name);
+      rule.policy_span = self.SpanOf(n);
     }
   };
   boost::apply_visitor(Visitor{*this, rule}, node);

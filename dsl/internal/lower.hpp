@@ -44,6 +44,19 @@ class Lowerer {
   void LowerRule(const gast::RuleNode& node);
   void LowerEvent(const gast::EventDeclNode& node);
   void LowerSegment(const gast::SegmentNode& node);
+  // Version 2 declarations (lower_v2.cpp).
+  void LowerMeasure(const gast::MeasureNode& node);
+  void LowerRefresh(const gast::RefreshNode& node);
+  void LowerPolicy(const gast::PolicyNode& node);
+  // The aggregate part shared by the aggregate trigger and measures:
+  // `agg(target [where e]) [window]` into out's aggregate members.
+  void LowerAggregate(gast::Tok agg, gast::Tok target, const boost::optional<gast::WhereNode>& where,
+                      const boost::optional<gast::WindowNode>& window, Trigger& out);
+  // The text of [b, e) with comments dropped and white space (outside
+  // strings) only as one space before a word after a word or after `)`,
+  // `]` or `"`: a definition's identity for state keys (`count( visit )`
+  // is `count(visit)`, and `a > 1` is `a>1`).
+  static std::string NormalizedText(const char* b, const char* e);
   void LowerTrigger(const gast::WhenNode& node, Trigger& out);
   void LowerAction(const gast::Action& node, Action& out);
   void LowerOption(const gast::Option& node, Rule& rule);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/stable_hash.hpp"
+#include "engine/compile/compile_v2.hpp"
 #include "engine/compile/expr_builder.hpp"
 #include "engine/graph.hpp"
 #include "engine/compile/index_builder.hpp"
@@ -39,6 +40,8 @@ class RuleCompiler {
       auto& fields = out_.declared[decl.type.text];
       for (const dsl::FieldDecl& f : decl.fields) fields.push_back(DeclaredField{f.name.text, f.type});
     }
+    CompileMeasures(rs_, exprs_, out_, roots_);
+    CompilePolicies(rs_, out_);
     out_.rules.reserve(rs_.rules.size());
     for (size_t i = 0; i < rs_.rules.size(); ++i) CompileRule(rs_.rules[i], static_cast<uint32_t>(i));
     for (const CompiledRule& r : out_.rules) out_.rule_by_key.emplace(r.rule_key, r.index);
@@ -49,6 +52,7 @@ class RuleCompiler {
     std::stable_sort(out_.rank_to_rule.begin(), out_.rank_to_rule.end(),
                      [&](uint32_t a, uint32_t b) { return out_.rules[a].priority > out_.rules[b].priority; });
     for (uint32_t rank = 0; rank < out_.rank_to_rule.size(); ++rank) out_.rules[out_.rank_to_rule[rank]].rank = rank;
+    CompileTrackedSegments(rs_, exprs_, out_, roots_);
 
     std::vector<uint32_t> index_roots = BuildDispatch(out_, options);
     roots_.insert(roots_.end(), index_roots.begin(), index_roots.end());
@@ -101,6 +105,7 @@ class RuleCompiler {
       r.holdout_below = micros <= 0 ? 0 : static_cast<uint64_t>(micros / 100);
     }
     for (size_t i = 0; i < rule.actions.size(); ++i) r.actions.push_back(CompileAction(rule.actions[i], i, scope));
+    CompileRulePolicy(rs_, rule, r);
   }
 
   // The time-driven parts of a rule: what dispatches it, what its events
@@ -159,6 +164,10 @@ class RuleCompiler {
       case dsl::TriggerKind::kOnDate:
         r.dispatched = false;
         out_.schedule_rules.push_back(r.index);
+        break;
+      case dsl::TriggerKind::kEnters:
+      case dsl::TriggerKind::kLeaves:
+        r.dispatched = false;  // membership changes fire them (engine/internal/segment_membership.hpp)
         break;
     }
     if (!r.dispatched) r.event_type.clear();
@@ -255,6 +264,7 @@ RuleSetSummary Summarise(const dsl::RuleSet& rules) {
   for (const dsl::EventDecl& d : rules.events) types.insert(d.type.text);
   for (const dsl::Rule& r : rules.rules)
     for (const dsl::Name& t : r.trigger.event_types) types.insert(t.text);
+  for (const dsl::Measure& m : rules.measures) types.insert(m.event_type.text);
   s.event_types = types.size();
   return s;
 }

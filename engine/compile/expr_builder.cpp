@@ -64,7 +64,8 @@ uint32_t ExprBuilder::Intern(Node node) {
     if (node.op == NodeOp::kMakeList) out_.list_children.resize(node.arg);  // drop the duplicate's children
     return it->second;
   }
-  bool dependent = node.op == NodeOp::kCustomerAttr || node.op == NodeOp::kCustomerCustom;
+  bool dependent = node.op == NodeOp::kCustomerAttr || node.op == NodeOp::kCustomerCustom ||
+                   node.op == NodeOp::kCustomerMeasure;
   if (node.a != kNoNode) dependent |= out_.nodes[node.a].customer_dependent;
   if (node.b != kNoNode) dependent |= out_.nodes[node.b].customer_dependent;
   if (node.op == NodeOp::kMakeList)
@@ -191,6 +192,15 @@ uint32_t ExprBuilder::CompilePath(const dsl::Expr& expr, const ExprScope& scope)
   }
   auto attr = CustomerAttrByName(segs[0].text);
   if (!attr) {
+    int32_t measure = expr.measure;
+    for (size_t i = 0; measure < 0 && i < rules_.measures.size(); ++i)
+      if (rules_.measures[i].name.text == segs[0].text) measure = static_cast<int32_t>(i);
+    if (measure >= 0 && segs.size() == 1) {  // customer.<measure>
+      Node n;
+      n.op = NodeOp::kCustomerMeasure;
+      n.arg = static_cast<uint32_t>(measure);
+      return Intern(n);
+    }
     diags_.Error(rules_.files, segs[0].span, "unknown customer attribute '" + segs[0].text + "'");
     return Constant(Value::Null());
   }
@@ -304,7 +314,8 @@ void ExprBuilder::FinishMemo(const std::vector<uint32_t>& roots) {
   for (size_t i = 0; i < out_.nodes.size(); ++i) {
     Node& n = out_.nodes[i];
     if (n.op == NodeOp::kConst) continue;  // already a value
-    n.memo = uses[i] > 1 || n.op == NodeOp::kEventField || n.op == NodeOp::kCustomerCustom;
+    n.memo = uses[i] > 1 || n.op == NodeOp::kEventField || n.op == NodeOp::kCustomerCustom ||
+             n.op == NodeOp::kCustomerMeasure;
   }
 }
 

@@ -165,6 +165,7 @@ class GraphDumper {
     Nodes();
     Types();
     for (const CompiledRule& r : g_.rules) Rule(r);
+    Version2();
     return std::move(out_);
   }
 
@@ -246,6 +247,8 @@ class GraphDumper {
         return "customer." + CustomerAttrName(n.arg);
       case NodeOp::kCustomerCustom:
         return "customer.attrs." + Joined(g_.attr_paths[n.arg], ".");
+      case NodeOp::kCustomerMeasure:
+        return "customer." + g_.measures[n.arg].name;
       case NodeOp::kNow:
         return "now()";
       case NodeOp::kMakeList: {
@@ -314,6 +317,8 @@ class GraphDumper {
                                    r.trigger_where,   r.on_field,        r.limit_path};
     roots.insert(roots.end(), r.residual.begin(), r.residual.end());
     roots.insert(roots.end(), r.range_conjuncts.begin(), r.range_conjuncts.end());
+    if (r.trigger == dsl::TriggerKind::kEnters || r.trigger == dsl::TriggerKind::kLeaves)
+      roots.push_back(g_.tracked_segments[r.tracked_segment].condition);
     for (const CompiledAction& a : r.actions) {
       for (const TemplatePiece& p : a.text.pieces) roots.push_back(p.node);
       roots.push_back(a.value);
@@ -322,27 +327,37 @@ class GraphDumper {
     return roots;
   }
 
-  void ComputeReach() {
+  // Marks in `seen` every node at or below `roots`, calling `reach` for each once.
+  template <typename Reach>
+  void Walk(const std::vector<uint32_t>& roots, std::vector<bool>& seen, Reach reach) const {
     std::vector<uint32_t> stack;
+    for (uint32_t root : roots)
+      if (root != kNoNode) stack.push_back(root);
+    while (!stack.empty()) {
+      uint32_t id = stack.back();
+      stack.pop_back();
+      if (id >= g_.nodes.size() || seen[id]) continue;
+      seen[id] = true;
+      reach(id);
+      const Node& n = g_.nodes[id];
+      if (n.a != kNoNode) stack.push_back(n.a);
+      if (n.b != kNoNode) stack.push_back(n.b);
+      if (n.op == NodeOp::kMakeList)
+        for (uint32_t i = 0; i < n.count; ++i) stack.push_back(g_.list_children[n.arg + i]);
+    }
+  }
+
+  void ComputeReach() {
     std::vector<bool> seen(g_.nodes.size());
     for (const CompiledRule& r : g_.rules) {
       std::fill(seen.begin(), seen.end(), false);
-      stack.clear();
-      for (uint32_t root : RuleRoots(r))
-        if (root != kNoNode) stack.push_back(root);
-      while (!stack.empty()) {
-        uint32_t id = stack.back();
-        stack.pop_back();
-        if (id >= g_.nodes.size() || seen[id]) continue;
-        seen[id] = true;
-        reached_by_[id].push_back(r.index);
-        const Node& n = g_.nodes[id];
-        if (n.a != kNoNode) stack.push_back(n.a);
-        if (n.b != kNoNode) stack.push_back(n.b);
-        if (n.op == NodeOp::kMakeList)
-          for (uint32_t i = 0; i < n.count; ++i) stack.push_back(g_.list_children[n.arg + i]);
-      }
+      Walk(RuleRoots(r), seen, [&](uint32_t id) { reached_by_[id].push_back(r.index); });
     }
+    // Nodes only measures read (their fields and filters).
+    measure_nodes_.assign(g_.nodes.size(), false);
+    std::vector<uint32_t> measure_roots;
+    for (const CompiledMeasure& m : g_.measures) measure_roots.insert(measure_roots.end(), {m.field, m.where});
+    Walk(measure_roots, measure_nodes_, [](uint32_t) {});
   }
 
   // ------------------------------------------------------------ sections
@@ -408,7 +423,7 @@ class GraphDumper {
       if (rules.size() > 1)
         flags.push_back("shared by " + RuleList(rules));
       else if (rules.empty())
-        flags.push_back("unreferenced");
+        flags.push_back(measure_nodes_[id] ? "measure" : "unreferenced");
       if (!flags.empty()) text += " [" + Joined(flags, ", ") + "]";
       Line(1, text);
     }
@@ -502,6 +517,7 @@ class GraphDumper {
       Line(1, "always " + CodeList(d.always));
       for (const Watch& w : d.watches)
         Line(1, "watch " + std::string(WatchName(w.role)) + " " + RuleRef(w.rule));
+      for (uint32_t m : d.measures) Line(1, "measure " + g_.measures[m].name);
     }
   }
 
@@ -585,6 +601,13 @@ class GraphDumper {
       case dsl::TriggerKind::kOnDate:
         Line(1, "trigger on " + FormatDate(r.on_date) + " at " + ClockText(r.at_minutes));
         break;
+      case dsl::TriggerKind::kEnters:
+      case dsl::TriggerKind::kLeaves: {
+        const TrackedSegment& ts = g_.tracked_segments[r.tracked_segment];
+        Line(1, std::string("trigger customer ") + (r.trigger == dsl::TriggerKind::kEnters ? "enters " : "leaves ") +
+                    ts.name + " " + RefExpr(ts.condition) + (ts.time_dependent ? ", refreshed daily" : ""));
+        break;
+      }
     }
     if (r.trigger_where != kNoNode) Line(2, "where " + RefExpr(r.trigger_where));
   }
@@ -648,6 +671,27 @@ class GraphDumper {
     return refs.empty() ? "-" : Joined(refs, " ");
   }
 
+  // Measures and policies, only when the rule set has some.
+  void Version2() {
+    for (const CompiledMeasure& m : g_.measures) {
+      std::string window = m.window == dsl::Window::kLifetime ? "lifetime"
+                           : m.window == dsl::Window::kSliding
+                               ? "sliding " + dsl::FormatDuration(m.window_length)
+                               : "this " + std::string(dsl::kWindowNames[static_cast<size_t>(m.window)]);
+      Line(0, "measure " + m.name + " = " + std::string(dsl::kAggregateNames[static_cast<size_t>(m.aggregate)]) +
+                  " of " + m.event_type + ", window " + window);
+      if (m.field != kNoNode) Line(1, "field " + RefExpr(m.field));
+      if (m.where != kNoNode) Line(1, "where " + RefExpr(m.where));
+    }
+    for (const CompiledPolicy& p : g_.policies) {
+      Line(0, "policy " + p.name);
+      if (p.has_limit)
+        Line(1, "limit " + std::to_string(p.limit_count) + " per customer per " + dsl::FormatDuration(p.limit_window));
+      if (p.has_between) Line(1, "between " + ClockText(p.between_from) + " and " + ClockText(p.between_to));
+    }
+    if (g_.refresh_key != 0) Line(0, "segments refresh at " + ClockText(g_.refresh_minutes));
+  }
+
   void Rule(const CompiledRule& r) {
     Line(0, "rule " + RuleRef(r.index) + " " + Quoted(r.name));
     Line(1, "rank " + std::to_string(r.rank) + ", priority " + std::to_string(r.priority));
@@ -672,11 +716,13 @@ class GraphDumper {
                   std::to_string(r.holdout_below) + " of 1000000)");
     }
     if (r.has_between) Line(1, "between " + ClockText(r.between_from) + " and " + ClockText(r.between_to));
+    if (r.policy >= 0) Line(1, "policy " + g_.policies[static_cast<size_t>(r.policy)].name);
     for (const CompiledAction& a : r.actions) Line(1, ActionText(a));
   }
 
   const CompiledRules& g_;
   std::vector<std::vector<uint32_t>> reached_by_;  // node -> rules (by index) reaching it
+  std::vector<bool> measure_nodes_;                // node -> reached from a measure
   std::string out_;
 };
 

@@ -106,9 +106,25 @@ void ActionRunner::ProfileChanged(CustomerRecord* customer) {
   evaluator_.CustomerChanged();
 }
 
+std::string_view ActionSubsetText(ActionSubset subset) {
+  switch (subset) {
+    case ActionSubset::kAll: return {};
+    case ActionSubset::kMarketing: return "message,coupon";
+    case ActionSubset::kOthers: return "others";
+  }
+  return {};
+}
+
+ActionSubset ActionSubsetFromText(std::string_view text) {
+  if (text == ActionSubsetText(ActionSubset::kMarketing)) return ActionSubset::kMarketing;
+  if (text == ActionSubsetText(ActionSubset::kOthers)) return ActionSubset::kOthers;
+  return ActionSubset::kAll;
+}
+
 Status ActionRunner::RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer,
-                                int depth) {
+                                int depth, ActionSubset subset) {
   for (const CompiledAction& action : rule.actions) {
+    if (subset != ActionSubset::kAll && IsMarketing(action.kind) != (subset == ActionSubset::kMarketing)) continue;
     const size_t before = outbox_.size();
     PATRON_RETURN_IF_ERROR(RunAction(rule, action, firing, customer, depth));
     if (observer_ != nullptr && outbox_.size() > before)

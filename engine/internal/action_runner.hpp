@@ -31,6 +31,15 @@ class logger;
 
 namespace patron {
 
+// Which of a firing's actions run: a policy's `between` defers only the
+// message and coupon actions (language.md "Policies across rules").
+enum class ActionSubset : uint8_t { kAll, kMarketing, kOthers };
+// The subset as kept in a kDeferred timer's `correlation` ("" for kAll), and back.
+std::string_view ActionSubsetText(ActionSubset subset);
+ActionSubset ActionSubsetFromText(std::string_view text);
+// Whether `kind` is a message or a coupon.
+inline bool IsMarketing(ActionKind kind) { return kind == ActionKind::kMessage || kind == ActionKind::kCoupon; }
+
 // An event a rule emitted, waiting for the current one to finish.
 struct PendingEmit {
   Event event;
@@ -45,7 +54,9 @@ class ActionRunner {
 
   // Runs every action of `rule` for `firing` (the evaluator positioned on
   // its event, customer and time). `depth`: the emit depth of the event.
-  Status RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer, int depth);
+  // With a `subset`, only those actions, in written order.
+  Status RunActions(const CompiledRule& rule, const Firing& firing, CustomerRecord* customer, int depth,
+                    ActionSubset subset = ActionSubset::kAll);
 
   // Takes the oldest emitted event not yet run; false when there is none.
   bool PopEmit(PendingEmit& out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/stable_hash.hpp"
+#include "engine/internal/measure_updates.hpp"
 #include "engine/window_aggregate.hpp"
 
 namespace patron {
@@ -52,12 +53,18 @@ RuleRunner::RuleRunner(const CompiledRules& rules, StateStore& store, Evaluator&
       timers_(timers),
       actions_(actions),
       observer_(observer),
-      no_event_(no_event) {}
+      no_event_(no_event),
+      policies_(rules, store, stats, observer) {}
 
 Status RuleRunner::RunRules(const Event& event, CustomerRecord* customer, int depth) {
   evaluator_.BeginEvent(event, customer, event.time);
   const TypeDispatch* dispatch = rules_.Dispatch(event.type);
   if (dispatch == nullptr) return Status::Ok();
+  if (customer != nullptr && !dispatch->measures.empty() &&
+      UpdateMeasures(rules_, *dispatch, evaluator_, *customer, event.time)) {
+    store_.MarkDirty(customer);
+    evaluator_.CustomerChanged();
+  }
 
   candidates_.clear();
   size_t sources = 0;  // non-empty sorted runs appended
@@ -180,8 +187,20 @@ Status RuleRunner::SkipForLimit(const CompiledRule& rule, const Firing& firing, 
 }
 
 Result<bool> RuleRunner::WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer) {
-  if (!rule.has_limit) return true;
   const TimePoint t = firing.time;
+  // The rule's limit is checked first, then the policy's; each records the
+  // firing only once both allow it.
+  const CompiledPolicy* policy = policies_.LimitingPolicy(rule, customer);
+  auto policy_allows = [&]() -> Result<bool> {
+    if (policy == nullptr) return true;
+    if (!policies_.Allows(*policy, t, *customer)) {
+      PATRON_RETURN_IF_ERROR(policies_.Skip(*policy, rule, firing, customer));
+      return false;
+    }
+    policies_.Count(*policy, t, *customer);
+    return true;
+  };
+  if (!rule.has_limit) return policy_allows();
   // At most n firings in (t - D, t]; a firing exactly D later is allowed.
   auto allowed = [&](const RuleState& s) {
     int64_t in_window = 0;
@@ -201,12 +220,14 @@ Result<bool> RuleRunner::WithinLimit(const CompiledRule& rule, Firing& firing, C
       PATRON_RETURN_IF_ERROR(SkipForLimit(rule, firing, customer));
       return false;
     }
-    remember(s);
+    auto by_policy = policy_allows();
+    if (!by_policy.ok() || !*by_policy) return by_policy;
+    remember(customer->StateOf(rule.rule_key));  // (the policy's state may have moved `s`)
     store_.MarkDirty(customer);
     return true;
   }
   Value key = evaluator_.Eval(rule.limit_path);
-  if (key.is_null()) return true;  // a null key is not limited
+  if (key.is_null()) return policy_allows();  // a null key is not limited
   std::string& limit_key = firing.limit_key;
   limit_key.clear();
   AppendText(limit_key, key);
@@ -219,6 +240,8 @@ Result<bool> RuleRunner::WithinLimit(const CompiledRule& rule, Firing& firing, C
     PATRON_RETURN_IF_ERROR(SkipForLimit(rule, firing, customer));
     return false;
   }
+  auto by_policy = policy_allows();
+  if (!by_policy.ok() || !*by_policy) return by_policy;
   remember(s);
   PATRON_RETURN_IF_ERROR(store_.PutKeyedState(limit_key, s));
   return true;
@@ -285,12 +308,31 @@ Status RuleRunner::Proceed(const CompiledRule& rule, Firing& firing, CustomerRec
   }
   if (options_.record_fired_outcomes)
     PATRON_RETURN_IF_ERROR(RecordOutcome(store_, OutcomeKind::kFired, rule, firing, customer, {}));
-  if (rule.has_between && !InDailyWindow(rules_.zone, firing.time, rule.between_from, rule.between_to)) {
-    TimePoint opening = NextWindowOpening(rules_.zone, firing.time, rule.between_from, rule.between_to);
-    Observe(observer_, EvaluationStep::kDeferred, true, rule, firing, customer, {}, opening);
-    return timers_.ArmLater(TimerKind::kDeferred, rule, firing, customer, opening, no_event_);
+  return RunOrDefer(rule, firing, customer, depth);
+}
+
+Status RuleRunner::RunOrDefer(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth) {
+  const bool quiet_hours = rule.has_between || (rule.policy >= 0 && rule.marketing);
+  if (!quiet_hours) return actions_.RunActions(rule, firing, customer, depth);
+  // others <= marketing: the policy's `between` only holds back messages and coupons.
+  const ActionTimes when = policies_.When(rule, firing.time);
+  if (when.marketing == firing.time) return actions_.RunActions(rule, firing, customer, depth);
+  if (when.others == when.marketing) {
+    Observe(observer_, EvaluationStep::kDeferred, true, rule, firing, customer, {}, when.others);
+    return timers_.ArmLater(TimerKind::kDeferred, rule, firing, customer, when.others, no_event_);
   }
-  return actions_.RunActions(rule, firing, customer, depth);
+  bool others = false;
+  for (const CompiledAction& a : rule.actions) others |= !IsMarketing(a.kind);
+  if (others && when.others == firing.time) {
+    PATRON_RETURN_IF_ERROR(actions_.RunActions(rule, firing, customer, depth, ActionSubset::kOthers));
+  } else if (others) {
+    Observe(observer_, EvaluationStep::kDeferred, true, rule, firing, customer, {}, when.others);
+    PATRON_RETURN_IF_ERROR(timers_.ArmLater(TimerKind::kDeferred, rule, firing, customer, when.others, no_event_,
+                                            ActionSubsetText(ActionSubset::kOthers)));
+  }
+  Observe(observer_, EvaluationStep::kDeferred, true, rule, firing, customer, "message,coupon", when.marketing);
+  return timers_.ArmLater(TimerKind::kDeferred, rule, firing, customer, when.marketing, no_event_,
+                          ActionSubsetText(ActionSubset::kMarketing));
 }
 
 }  // namespace patron

@@ -18,6 +18,7 @@
 #include "engine/graph.hpp"
 #include "engine/internal/action_runner.hpp"
 #include "engine/internal/firing.hpp"
+#include "engine/internal/policy_gate.hpp"
 #include "engine/internal/rule_counters.hpp"
 #include "engine/internal/timer_arming.hpp"
 #include "engine/state_store.hpp"
@@ -46,8 +47,12 @@ class RuleRunner {
                  int depth);
   // The trigger of `rule` for this event (updating `first`/aggregate/sequence state).
   Result<bool> Triggered(const CompiledRule& rule, const Event& event, CustomerRecord* customer);
-  // Checks and records `limit`; false (and a kSkippedLimit outcome) when the firing is over it.
+  // Checks `limit`, then the policy's limit, and records the firing against
+  // both; false (and a kSkippedLimit or kSkippedPolicy outcome, counting
+  // against neither) when the firing is over one of them.
   Result<bool> WithinLimit(const CompiledRule& rule, Firing& firing, CustomerRecord* customer);
+  // The actions now, or those outside the rule's (and policy's) `between` deferred.
+  Status RunOrDefer(const CompiledRule& rule, Firing& firing, CustomerRecord* customer, int depth);
   // Records a skipped firing (over its limit).
   Status SkipForLimit(const CompiledRule& rule, const Firing& firing, const CustomerRecord* customer);
 
@@ -61,6 +66,7 @@ class RuleRunner {
   ActionRunner& actions_;
   EvaluationObserver* observer_;
   const Event& no_event_;
+  PolicyGate policies_;
   std::vector<uint32_t> candidates_;  // scratch: candidate codes of one event
   std::string key_;                   // scratch: index tuple key
 };

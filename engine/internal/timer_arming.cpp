@@ -67,7 +67,8 @@ Result<TimerKey> TimerArming::ArmDeadline(TimerKind kind, const CompiledRule& ru
 }
 
 Status TimerArming::ArmLater(TimerKind kind, const CompiledRule& rule, const Firing& firing,
-                             const CustomerRecord* customer, TimePoint due, const Event& no_event) {
+                             const CustomerRecord* customer, TimePoint due, const Event& no_event,
+                             std::string_view subset) {
   TimerRecord t;
   t.key.due = due;
   t.kind = kind;
@@ -77,6 +78,7 @@ Status TimerArming::ArmLater(TimerKind kind, const CompiledRule& rule, const Fir
   t.cause_deadline = firing.deadline;
   t.limit_key = firing.limit_key;
   t.fired_at = firing.time;
+  t.correlation = subset;
   auto armed = Arm(std::move(t));
   return armed.ok() ? Status::Ok() : armed.status();
 }

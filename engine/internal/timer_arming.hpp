@@ -47,9 +47,11 @@ class TimerArming {
   // (absence, date, schedule).
   Result<TimerKey> ArmDeadline(TimerKind kind, const CompiledRule& rule, TimePoint due, std::string_view customer_id);
   // A kWait or kDeferred timer carrying `firing` (its event unless it is
-  // `no_event`, deadline, limit key and time), due at `due`.
+  // `no_event`, deadline, limit key and time), due at `due`; a kDeferred
+  // one keeps `subset` (ActionSubsetText: which actions it runs) in its
+  // correlation.
   Status ArmLater(TimerKind kind, const CompiledRule& rule, const Firing& firing, const CustomerRecord* customer,
-                  TimePoint due, const Event& no_event);
+                  TimePoint due, const Event& no_event, std::string_view subset = {});
   // Removes a timer before it is due.
   Status Cancel(const TimerKey& key);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/internal/broadcast.hpp"
 #include "engine/internal/sequence_state.hpp"
 #include "engine/internal/stored_event.hpp"
 
@@ -129,7 +130,8 @@ Status TimerFiring::FireLater(const CompiledRule& rule, const TimerRecord& timer
     if (!held) return Status::Ok();
     PATRON_RETURN_IF_ERROR(runner_.Proceed(rule, f, *customer, 0));
   } else {
-    PATRON_RETURN_IF_ERROR(actions_.RunActions(rule, f, *customer, 0));  // deferred by `between`
+    // Deferred by `between` (all of them, or, with a policy's `between`, its part).
+    PATRON_RETURN_IF_ERROR(actions_.RunActions(rule, f, *customer, 0, ActionSubsetFromText(timer.correlation)));
   }
   return AfterFiring(*customer, f.time);
 }
@@ -156,23 +158,14 @@ Status TimerFiring::FireDate(const CompiledRule& rule, const TimerRecord& timer)
 Status TimerFiring::FireScheduleSlice(const CompiledRule& rule, TimerRecord& timer, bool& done,
                                       const std::function<Status()>& after_each) {
   const TimePoint due = timer.key.due;
-  const size_t slice = std::max<size_t>(options_.broadcast_slice, 1);
-  PATRON_RETURN_IF_ERROR(store_.ListCustomerIds(timer.correlation, slice, broadcast_ids_));
-  for (const std::string& id : broadcast_ids_) {
-    auto customer = store_.FindCustomer(id);
-    if (!customer.ok()) return customer.status();
-    CustomerRecord* c = *customer;
-    if (c == nullptr || (c->profile.joined_at && *c->profile.joined_at > due)) continue;
-    ++stats_.broadcast_customers;
-    PATRON_RETURN_IF_ERROR(FireAtDeadline(rule, due, c));
-    PATRON_RETURN_IF_ERROR(after_each());
-    PATRON_RETURN_IF_ERROR(AfterFiring(c, due));
-  }
-  done = broadcast_ids_.size() < slice;
-  if (!done) {
-    timer.correlation = broadcast_ids_.back();
-    return store_.PutTimer(timer);  // the cursor, in the same batch as the slice
-  }
+  PATRON_RETURN_IF_ERROR(BroadcastSlice(store_, timer, options_.broadcast_slice, broadcast_ids_, done,
+                                        [&](CustomerRecord& c) -> Status {
+                                          ++stats_.broadcast_customers;
+                                          PATRON_RETURN_IF_ERROR(FireAtDeadline(rule, due, &c));
+                                          PATRON_RETURN_IF_ERROR(after_each());
+                                          return AfterFiring(&c, due);
+                                        }));
+  if (!done) return Status::Ok();
   PATRON_RETURN_IF_ERROR(store_.DeleteTimer(timer.key));
   return timers_.ArmNextSchedule(rule, due);
 }
